@@ -1,0 +1,35 @@
+package dev.grapevine.wire;
+
+/** The one-byte type that starts every frame on the wire. Values are part of the protocol: never reuse one. */
+public enum MessageType {
+    PING(1),
+    INDIRECT_PING(2),
+    ACK(3),
+    NACK(4),
+    ALIVE(5),
+    SUSPECT(6),
+    DEAD(7),
+    PUSH_PULL(8),
+    /** Several frames packed into one datagram. */
+    COMPOUND(9);
+
+    private static final MessageType[] BY_CODE = new MessageType[16];
+
+    static {
+        for (MessageType t : values()) {
+            BY_CODE[t.code] = t;
+        }
+    }
+
+    /** The byte on the wire. */
+    public final int code;
+
+    MessageType(int code) {
+        this.code = code;
+    }
+
+    /** The type for a wire byte, or null for an unknown one. */
+    public static MessageType fromCode(int code) {
+        return code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+    }
+}
