@@ -1,0 +1,477 @@
+package dev.grapevine.wire;
+
+import dev.grapevine.DropReason;
+import dev.grapevine.wire.Message.Ack;
+import dev.grapevine.wire.Message.Alive;
+import dev.grapevine.wire.Message.Dead;
+import dev.grapevine.wire.Message.IndirectPing;
+import dev.grapevine.wire.Message.MemberState;
+import dev.grapevine.wire.Message.Nack;
+import dev.grapevine.wire.Message.Ping;
+import dev.grapevine.wire.Message.PushPull;
+import dev.grapevine.wire.Message.Suspect;
+import dev.grapevine.wire.Message.WireState;
+
+import java.nio.BufferOverflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Encodes and decodes {@link Message}s in the Grapevine wire format.
+ *
+ * <h2>Format</h2>
+ * <ul>
+ *   <li><b>packet</b> (a datagram, or a stream frame's payload): one version byte ({@link #VERSION}), then
+ *       exactly one frame, then nothing.</li>
+ *   <li><b>frame</b>: one type byte ({@link MessageType#code}), then the body.</li>
+ *   <li><b>COMPOUND body</b>: varint count (1..255), then per inner frame a varint length {@code L} and
+ *       {@code L} bytes holding exactly one non-compound frame.</li>
+ *   <li><b>varint</b>: unsigned LEB128, at most 5 bytes for ints and 10 for longs, minimal form only.
+ *       Sequence numbers travel as the unsigned form of their 32 bits; incarnations are non-negative
+ *       longs.</li>
+ *   <li><b>string</b>: varint byte length, then strict UTF-8. Node names are never empty.</li>
+ *   <li><b>bool</b>: one byte, 0 or 1.</li>
+ *   <li><b>address</b>: family byte (4 or 6), 4 or 16 address bytes, big-endian unsigned 16-bit port.</li>
+ *   <li><b>tags</b>: varint count, then count pairs of key and value strings; keys are unique.</li>
+ *   <li>Bodies: PING {@code seq, target, sourceName, source}; INDIRECT_PING
+ *       {@code seq, target, targetAddress, nack, sourceName, source}; ACK and NACK {@code seq}; ALIVE
+ *       {@code incarnation, node, address, tags}; SUSPECT and DEAD {@code incarnation, node, from};
+ *       PUSH_PULL {@code join, count, count × (name, address, tags, incarnation, state byte)}.</li>
+ * </ul>
+ *
+ * <h2>Safety</h2>
+ * Decoding takes arbitrary bytes from the network. It throws nothing but {@link DecodeException} for any
+ * input, checks every declared length and count against the bytes actually left before allocating for it,
+ * and never resolves a host name. Encoding validates the whole message before writing anything: an invalid
+ * message ({@link IllegalArgumentException}) or a buffer too small ({@link BufferOverflowException}) leaves
+ * the output buffer untouched.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Codec {
+
+    /** The version byte that starts every packet. */
+    public static final int VERSION = 1;
+
+    /** The most frames one COMPOUND may hold. */
+    private static final int MAX_COMPOUND_FRAMES = 255;
+
+    /** The smallest inner frame with its length prefix: length, type, a one-byte seq (an ACK). */
+    private static final int MIN_COMPOUND_ENTRY = 3;
+
+    /**
+     * The smallest member state in a PUSH_PULL: a one-byte name with its length (2), an IPv4 address (7),
+     * an empty tag count (1), a one-byte incarnation (1) and the state byte (1).
+     */
+    private static final int MIN_MEMBER_STATE = 12;
+
+    private static final int COMPOUND_CODE = MessageType.COMPOUND.code;
+
+    private Codec() {
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Encoding
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Writes {@code m} as a packet (version byte, then its frame) at the buffer's position.
+     *
+     * @throws BufferOverflowException  if the packet does not fit in {@code out.remaining()}; nothing is
+     *                                  written then
+     * @throws IllegalArgumentException if {@code m} cannot be encoded, see {@link #frameSize}
+     */
+    public static void writePacket(Message m, ByteBuffer out) {
+        int size = 1 + frameSize(m);
+        if (out.remaining() < size) {
+            throw new BufferOverflowException();
+        }
+        out.put((byte) VERSION);
+        writeValidatedFrame(m, out);
+    }
+
+    /**
+     * Writes {@code m} as a bare frame (type byte, then body) at the buffer's position, for packing into a
+     * compound with {@link #writePacket(List, ByteBuffer)}.
+     *
+     * @throws BufferOverflowException  if the frame does not fit; nothing is written then
+     * @throws IllegalArgumentException if {@code m} cannot be encoded, see {@link #frameSize}
+     */
+    public static void writeFrame(Message m, ByteBuffer out) {
+        int size = frameSize(m);
+        if (out.remaining() < size) {
+            throw new BufferOverflowException();
+        }
+        writeValidatedFrame(m, out);
+    }
+
+    /**
+     * {@code m} as a bare frame in an array of exactly its size.
+     *
+     * @throws IllegalArgumentException if {@code m} cannot be encoded, see {@link #frameSize}
+     */
+    public static byte[] encodeFrame(Message m) {
+        byte[] frame = new byte[frameSize(m)];
+        writeValidatedFrame(m, ByteBuffer.wrap(frame));
+        return frame;
+    }
+
+    /**
+     * {@code m} as a packet (version byte and frame) in an array of exactly its size.
+     *
+     * @throws IllegalArgumentException if {@code m} cannot be encoded, see {@link #frameSize}
+     */
+    public static byte[] encodePacket(Message m) {
+        byte[] packet = new byte[1 + frameSize(m)];
+        ByteBuffer out = ByteBuffer.wrap(packet);
+        out.put((byte) VERSION);
+        writeValidatedFrame(m, out);
+        return packet;
+    }
+
+    /**
+     * The size of {@code m}'s frame (type byte and body), validating it on the way.
+     *
+     * @throws IllegalArgumentException if an incarnation is negative, a node name is empty, an address is
+     *                                  unresolved, or a string holds an unpaired surrogate (it has no UTF-8
+     *                                  form, and a replacement character would change a name)
+     * @throws NullPointerException     if a field is null
+     */
+    public static int frameSize(Message m) {
+        return 1 + bodySize(Objects.requireNonNull(m, "message"));
+    }
+
+    /**
+     * Writes a packet holding the given pre-encoded frames (from {@link #encodeFrame}): a single frame
+     * as-is, several as one COMPOUND. The frames are not re-validated.
+     *
+     * @throws IllegalArgumentException if there are no frames, more than 255, or an empty one
+     * @throws BufferOverflowException  if the packet does not fit; nothing is written then
+     */
+    public static void writePacket(List<byte[]> frames, ByteBuffer out) {
+        int n = frames.size();
+        if (n == 0 || n > MAX_COMPOUND_FRAMES) {
+            throw new IllegalArgumentException("a packet holds 1.." + MAX_COMPOUND_FRAMES + " frames, not " + n);
+        }
+        if (n == 1) {
+            byte[] frame = frames.get(0);
+            if (frame.length == 0) {
+                throw new IllegalArgumentException("empty frame");
+            }
+            if (out.remaining() < 1 + frame.length) {
+                throw new BufferOverflowException();
+            }
+            out.put((byte) VERSION).put(frame);
+            return;
+        }
+        int size = 2 + varintSize(n);
+        for (byte[] frame : frames) {
+            if (frame.length == 0) {
+                throw new IllegalArgumentException("empty frame");
+            }
+            size += compoundEntryOverhead(frame.length) + frame.length;
+        }
+        if (out.remaining() < size) {
+            throw new BufferOverflowException();
+        }
+        out.put((byte) VERSION).put((byte) COMPOUND_CODE);
+        WireWriter.writeVarint(out, n);
+        for (byte[] frame : frames) {
+            WireWriter.writeVarint(out, frame.length);
+            out.put(frame);
+        }
+    }
+
+    /**
+     * The bytes a compound packet spends before its first entry: version, type and frame count. This is
+     * the worst case, 4, reached from 128 frames on (the count is a varint); below that it is 3. Packers
+     * budget with it before they know the final count, so it must not undercount.
+     */
+    public static int compoundHeaderSize() {
+        return 2 + varintSize(MAX_COMPOUND_FRAMES);
+    }
+
+    /** The bytes a compound spends on an entry besides the frame itself: its length prefix. */
+    public static int compoundEntryOverhead(int frameLength) {
+        return varintSize(frameLength);
+    }
+
+    /**
+     * The bytes of {@code v}'s unsigned varint form, 1..10. For a 32-bit field, pass the unsigned value
+     * ({@code Integer.toUnsignedLong}); a negative long takes 10.
+     */
+    public static int varintSize(long v) {
+        return WireWriter.varintSize(v);
+    }
+
+    private static int bodySize(Message m) {
+        switch (m.type()) {
+            case PING: {
+                Ping p = (Ping) m;
+                return WireWriter.varint32Size(p.seq()) + WireWriter.nameSize(p.target())
+                        + WireWriter.nameSize(p.sourceName()) + WireWriter.addressSize(p.source());
+            }
+            case INDIRECT_PING: {
+                IndirectPing p = (IndirectPing) m;
+                return WireWriter.varint32Size(p.seq()) + WireWriter.nameSize(p.target())
+                        + WireWriter.addressSize(p.targetAddress()) + 1
+                        + WireWriter.nameSize(p.sourceName()) + WireWriter.addressSize(p.source());
+            }
+            case ACK:
+                return WireWriter.varint32Size(((Ack) m).seq());
+            case NACK:
+                return WireWriter.varint32Size(((Nack) m).seq());
+            case ALIVE: {
+                Alive a = (Alive) m;
+                return WireWriter.incarnationSize(a.incarnation()) + WireWriter.nameSize(a.node())
+                        + WireWriter.addressSize(a.address()) + WireWriter.tagsSize(a.tags());
+            }
+            case SUSPECT: {
+                Suspect s = (Suspect) m;
+                return WireWriter.incarnationSize(s.incarnation()) + WireWriter.nameSize(s.node())
+                        + WireWriter.nameSize(s.from());
+            }
+            case DEAD: {
+                Dead d = (Dead) m;
+                return WireWriter.incarnationSize(d.incarnation()) + WireWriter.nameSize(d.node())
+                        + WireWriter.nameSize(d.from());
+            }
+            case PUSH_PULL: {
+                List<MemberState> members = ((PushPull) m).members();
+                int size = 1 + varintSize(members.size());
+                for (MemberState s : members) {
+                    size += WireWriter.nameSize(s.name()) + WireWriter.addressSize(s.address())
+                            + WireWriter.tagsSize(s.tags()) + WireWriter.incarnationSize(s.incarnation()) + 1;
+                    Objects.requireNonNull(s.state(), "state");
+                }
+                return size;
+            }
+            default:
+                throw new IllegalArgumentException("no body layout for " + m.type());
+        }
+    }
+
+    /** Writes the frame of a message that {@link #bodySize} has validated, into a buffer with room. */
+    private static void writeValidatedFrame(Message m, ByteBuffer out) {
+        out.put((byte) m.type().code);
+        switch (m.type()) {
+            case PING: {
+                Ping p = (Ping) m;
+                WireWriter.writeVarint32(out, p.seq());
+                WireWriter.writeString(out, p.target());
+                WireWriter.writeString(out, p.sourceName());
+                WireWriter.writeAddress(out, p.source());
+                break;
+            }
+            case INDIRECT_PING: {
+                IndirectPing p = (IndirectPing) m;
+                WireWriter.writeVarint32(out, p.seq());
+                WireWriter.writeString(out, p.target());
+                WireWriter.writeAddress(out, p.targetAddress());
+                out.put((byte) (p.nack() ? 1 : 0));
+                WireWriter.writeString(out, p.sourceName());
+                WireWriter.writeAddress(out, p.source());
+                break;
+            }
+            case ACK:
+                WireWriter.writeVarint32(out, ((Ack) m).seq());
+                break;
+            case NACK:
+                WireWriter.writeVarint32(out, ((Nack) m).seq());
+                break;
+            case ALIVE: {
+                Alive a = (Alive) m;
+                WireWriter.writeVarint(out, a.incarnation());
+                WireWriter.writeString(out, a.node());
+                WireWriter.writeAddress(out, a.address());
+                WireWriter.writeTags(out, a.tags());
+                break;
+            }
+            case SUSPECT: {
+                Suspect s = (Suspect) m;
+                WireWriter.writeVarint(out, s.incarnation());
+                WireWriter.writeString(out, s.node());
+                WireWriter.writeString(out, s.from());
+                break;
+            }
+            case DEAD: {
+                Dead d = (Dead) m;
+                WireWriter.writeVarint(out, d.incarnation());
+                WireWriter.writeString(out, d.node());
+                WireWriter.writeString(out, d.from());
+                break;
+            }
+            case PUSH_PULL: {
+                PushPull p = (PushPull) m;
+                out.put((byte) (p.join() ? 1 : 0));
+                WireWriter.writeVarint(out, p.members().size());
+                for (MemberState s : p.members()) {
+                    WireWriter.writeString(out, s.name());
+                    WireWriter.writeAddress(out, s.address());
+                    WireWriter.writeTags(out, s.tags());
+                    WireWriter.writeVarint(out, s.incarnation());
+                    out.put((byte) s.state().ordinal());
+                }
+                break;
+            }
+            default:
+                throw new IllegalArgumentException("no body layout for " + m.type());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Decoding
+    // ------------------------------------------------------------------------------------------------
+
+    /**
+     * Reads one packet from the buffer's position to its limit and passes each message to {@code sink}:
+     * the message of a plain packet, or the inner messages of a COMPOUND in wire order.
+     *
+     * <p><b>All or nothing:</b> the whole packet is decoded and validated before the first message is
+     * delivered, so a corrupt frame late in a compound never lets the frames before it through: the sink
+     * sees every message of a packet or none. (A packet holds at most 255 messages, so holding them first
+     * costs one small list, and only for compounds.)
+     *
+     * <p>On success the buffer's position is moved to its limit, before the sink runs; on failure it is
+     * left where it was. An exception thrown by the sink propagates unchanged, and the messages after it
+     * are not delivered.
+     *
+     * @param in            the packet, from position to limit
+     * @param allowPushPull whether a PUSH_PULL frame may appear (only on streams); when false, a PUSH_PULL
+     *                      anywhere in the packet makes it MALFORMED
+     * @param sink          receives the decoded messages
+     * @throws DecodeException if the packet is not one well-formed packet of this version:
+     *                         {@code TRUNCATED} if it ends before a field it declares (or is empty),
+     *                         {@code UNKNOWN_VERSION}, {@code UNKNOWN_TYPE}, or {@code MALFORMED} for any
+     *                         other invalid content, trailing bytes included
+     */
+    public static void readPacket(ByteBuffer in, boolean allowPushPull, Consumer<Message> sink)
+            throws DecodeException {
+        Objects.requireNonNull(sink, "sink");
+        WireReader r = new WireReader(in);
+        readVersion(r);
+        MessageType type = readType(r);
+        if (type != MessageType.COMPOUND) {
+            Message m = readBody(type, r, allowPushPull);
+            r.expectEnd();
+            in.position(in.limit());
+            sink.accept(m);
+            return;
+        }
+        int n = r.count("compound frame", MIN_COMPOUND_ENTRY);
+        if (n == 0) {
+            throw new DecodeException(DropReason.MALFORMED, "empty compound");
+        }
+        if (n > MAX_COMPOUND_FRAMES) {
+            throw new DecodeException(DropReason.MALFORMED, "compound of " + n + " frames");
+        }
+        List<Message> messages = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            int length = r.length("inner frame");
+            if (length == 0) {
+                throw new DecodeException(DropReason.MALFORMED, "empty inner frame");
+            }
+            int outerLimit = r.enterFrame(length);
+            MessageType inner = readType(r);
+            if (inner == MessageType.COMPOUND) {
+                throw new DecodeException(DropReason.MALFORMED, "nested compound");
+            }
+            messages.add(readBody(inner, r, allowPushPull));
+            r.exitFrame(outerLimit);
+        }
+        r.expectEnd();
+        in.position(in.limit());
+        for (Message m : messages) {
+            sink.accept(m);
+        }
+    }
+
+    /**
+     * Reads a packet that must hold exactly one plain frame, as on a stream; PUSH_PULL is allowed.
+     * On success the buffer's position is moved to its limit; on failure it is left where it was.
+     *
+     * @throws DecodeException as {@link #readPacket}, and {@code MALFORMED} for a COMPOUND
+     */
+    public static Message readSingle(ByteBuffer in) throws DecodeException {
+        WireReader r = new WireReader(in);
+        readVersion(r);
+        MessageType type = readType(r);
+        if (type == MessageType.COMPOUND) {
+            throw new DecodeException(DropReason.MALFORMED, "compound where a single frame belongs");
+        }
+        Message m = readBody(type, r, true);
+        r.expectEnd();
+        in.position(in.limit());
+        return m;
+    }
+
+    private static void readVersion(WireReader r) throws DecodeException {
+        int version = r.u8("version");
+        if (version != VERSION) {
+            throw new DecodeException(DropReason.UNKNOWN_VERSION, "version " + version);
+        }
+    }
+
+    private static MessageType readType(WireReader r) throws DecodeException {
+        int code = r.u8("type");
+        MessageType type = MessageType.fromCode(code);
+        if (type == null) {
+            throw new DecodeException(DropReason.UNKNOWN_TYPE, "type " + code);
+        }
+        return type;
+    }
+
+    /** Reads the body of a non-compound frame of {@code type}. */
+    private static Message readBody(MessageType type, WireReader r, boolean allowPushPull) throws DecodeException {
+        switch (type) {
+            case PING:
+                return new Ping(r.varint32("seq"), r.name("target"), r.name("source name"), r.address("source"));
+            case INDIRECT_PING:
+                return new IndirectPing(r.varint32("seq"), r.name("target"), r.address("target address"),
+                        r.bool("nack"), r.name("source name"), r.address("source"));
+            case ACK:
+                return new Ack(r.varint32("seq"));
+            case NACK:
+                return new Nack(r.varint32("seq"));
+            case ALIVE:
+                return new Alive(r.incarnation(), r.name("node"), r.address("address"), r.tags());
+            case SUSPECT:
+                return new Suspect(r.incarnation(), r.name("node"), r.name("from"));
+            case DEAD:
+                return new Dead(r.incarnation(), r.name("node"), r.name("from"));
+            case PUSH_PULL:
+                if (!allowPushPull) {
+                    throw new DecodeException(DropReason.MALFORMED, "push-pull not allowed here");
+                }
+                return readPushPull(r);
+            default:
+                throw new DecodeException(DropReason.MALFORMED, "no body layout for " + type);
+        }
+    }
+
+    private static PushPull readPushPull(WireReader r) throws DecodeException {
+        boolean join = r.bool("join");
+        int n = r.count("member", MIN_MEMBER_STATE);
+        if (n == 0) {
+            return new PushPull(join, List.of());
+        }
+        List<MemberState> members = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String name = r.name("member name");
+            var address = r.address("member address");
+            var tags = r.tags();
+            long incarnation = r.incarnation();
+            int stateByte = r.u8("member state");
+            WireState state = WireState.fromByte(stateByte);
+            if (state == null) {
+                throw new DecodeException(DropReason.MALFORMED, "member state " + stateByte);
+            }
+            members.add(new MemberState(name, address, tags, incarnation, state));
+        }
+        return new PushPull(join, Collections.unmodifiableList(members));
+    }
+}
