@@ -1,0 +1,499 @@
+package dev.grapevine;
+
+import dev.grapevine.membership.MembershipEngine;
+import dev.grapevine.time.Scheduler;
+import dev.grapevine.transport.NetworkRuntime;
+import dev.grapevine.transport.TransportOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A member of a Grapevine cluster: the entry point of the library.
+ *
+ * <pre>{@code
+ * try (GossipNode node = GossipNode.builder()
+ *         .name("app1").bind("10.0.0.5:7946")
+ *         .tag("role", "app")
+ *         .listener(event -> log.info("{}", event))
+ *         .start()) {
+ *     node.join("10.0.0.2:7946").get();
+ *     node.members();               // immutable snapshot
+ *     node.leave().get();           // others see "left", not "failed"
+ * }
+ * }</pre>
+ *
+ * <p>All protocol work happens on the protocol thread of the node's {@link GossipRuntime}; every method
+ * here is safe from any thread. Methods that wait on the network return a {@link CompletableFuture}.
+ * Listeners run in order on the runtime's listener thread, never on the protocol thread, so a slow listener
+ * never delays probes.
+ */
+public final class GossipNode implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GossipNode.class);
+    /** Serf's and memberlist's port, used when an address names none. */
+    public static final int DEFAULT_PORT = 7946;
+
+    private final String name;
+    private final GossipConfig config;
+    private final GossipRuntime runtime;
+    private final boolean ownsRuntime;
+    private final GossipRuntime.Binding binding;
+    private final Scheduler scheduler;
+    private final MembershipEngine engine;
+    private final Stats stats;
+    private final List<ClusterListener> listeners;
+    private final InetSocketAddress advertise;
+    private volatile boolean closed;
+
+    private GossipNode(Builder b, GossipRuntime runtime, boolean ownsRuntime) throws IOException {
+        this.name = b.name;
+        this.config = b.config;
+        this.runtime = runtime;
+        this.ownsRuntime = ownsRuntime;
+        this.stats = new Stats();
+        this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        TransportOptions options = new TransportOptions(config.maxStateBytes(), config.streamTimeout(),
+                config.maxInboundStreams(), 65536);
+        this.binding = runtime.bind(b.bind, options, stats);
+        this.scheduler = binding.scheduler();
+        InetSocketAddress bound = binding.transport().boundAddress();
+        this.advertise = b.advertise != null
+                ? (b.advertise.getPort() == 0 ? new InetSocketAddress(b.advertise.getAddress(), bound.getPort())
+                        : b.advertise)
+                : bound;
+        Executor listenerExecutor = runtime.listenerExecutor();
+        this.engine = new MembershipEngine(name, advertise, b.tags, config, scheduler, binding.transport(),
+                b.random != null ? b.random : new Random(), stats,
+                event -> listenerExecutor.execute(() -> dispatch(event)));
+    }
+
+    /** A builder for a new node. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    /** This node's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The address other members reach this node at. */
+    public InetSocketAddress advertiseAddress() {
+        return advertise;
+    }
+
+    /** The configuration in force. */
+    public GossipConfig config() {
+        return config;
+    }
+
+    /** An immutable snapshot of every known member (self included), whatever its status. */
+    public List<Member> members() {
+        return engine.members();
+    }
+
+    /** Members currently alive or suspect (self included). */
+    public List<Member> liveMembers() {
+        return engine.members().stream().filter(Member::isUp).toList();
+    }
+
+    /** One member by name, as this node sees it. */
+    public Optional<Member> member(String memberName) {
+        return Optional.ofNullable(engine.member(memberName));
+    }
+
+    /** This node as the cluster sees it. */
+    public Member localMember() {
+        return engine.member(name);
+    }
+
+    /** Traffic and drop counters. */
+    public Stats stats() {
+        return stats;
+    }
+
+    /** Adds a listener; it receives events from now on. */
+    public void addListener(ClusterListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Joins the cluster through any of {@code addresses}: {@code host:port}, {@code [v6]:port}, or a hostname,
+     * which joins every address it resolves to. A missing port means {@value #DEFAULT_PORT}.
+     *
+     * @return completes with the number of addresses joined, or fails with {@link JoinException} saying why
+     *         each failed when none could be joined
+     */
+    public CompletableFuture<Integer> join(String... addresses) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        // Name resolution can block: keep it off the protocol thread.
+        runtime.listenerExecutor().execute(() -> {
+            Map<InetSocketAddress, Throwable> failures = new LinkedHashMap<>();
+            List<InetSocketAddress> resolved = new ArrayList<>();
+            for (String a : addresses) {
+                try {
+                    resolved.addAll(resolve(a));
+                } catch (UnknownHostException | IllegalArgumentException e) {
+                    failures.put(InetSocketAddress.createUnresolved(a, 0), e);
+                }
+            }
+            joinResolved(resolved, failures).whenComplete((n, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(n);
+                }
+            });
+        });
+        return result;
+    }
+
+    /** Joins through the given resolved addresses; see {@link #join(String...)}. */
+    public CompletableFuture<Integer> join(Collection<InetSocketAddress> addresses) {
+        return joinResolved(new ArrayList<>(addresses), new LinkedHashMap<>());
+    }
+
+    private CompletableFuture<Integer> joinResolved(List<InetSocketAddress> targets,
+                                                    Map<InetSocketAddress, Throwable> failures) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        if (targets.isEmpty()) {
+            result.completeExceptionally(new JoinException("no address to join", failures));
+            return result;
+        }
+        AtomicInteger pending = new AtomicInteger(targets.size());
+        AtomicInteger joined = new AtomicInteger();
+        Map<InetSocketAddress, Throwable> errors = java.util.Collections.synchronizedMap(failures);
+        onProtocolThread(() -> {
+            for (InetSocketAddress t : targets) {
+                engine.pushPull(t, true).whenComplete((v, e) -> {
+                    if (e == null) {
+                        joined.incrementAndGet();
+                    } else {
+                        errors.put(t, e);
+                    }
+                    if (pending.decrementAndGet() == 0) {
+                        if (joined.get() > 0) {
+                            result.complete(joined.get());
+                        } else {
+                            result.completeExceptionally(new JoinException("could not join any of "
+                                    + targets, errors));
+                        }
+                    }
+                });
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Replaces this node's tags; the change reaches every member by gossip.
+     *
+     * @throws IllegalArgumentException at once when the tags exceed {@code maxTagsBytes}
+     */
+    public CompletableFuture<Void> updateTags(Map<String, String> tags) {
+        MembershipEngine.checkTags(tags, config.maxTagsBytes());
+        Map<String, String> copy = Map.copyOf(tags);
+        return callOnProtocolThread(() -> {
+            engine.updateTags(copy);
+            return null;
+        });
+    }
+
+    /**
+     * Leaves gracefully: announces the departure, waits (at most {@code leaveTimeout}) until the announcement
+     * has been sent out, then stops probing. Other members report this node as left, not failed. Call
+     * {@link #close()} afterwards to release the sockets.
+     */
+    public CompletableFuture<Void> leave() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        onProtocolThread(() -> engine.leave().whenComplete((v, e) -> done.complete(null)));
+        return done;
+    }
+
+    /**
+     * Stops the node and releases its sockets. Without {@link #leave()} first, other members will detect a
+     * failure. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Runnable stop = () -> {
+            engine.stop();
+            binding.transport().close();
+        };
+        if (scheduler.inProtocolThread()) {
+            stop.run();
+        } else {
+            CompletableFuture<Void> stopped = new CompletableFuture<>();
+            scheduler.execute(() -> {
+                try {
+                    stop.run();
+                } finally {
+                    stopped.complete(null);
+                }
+            });
+            try {
+                stopped.get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.warn("{}: protocol thread did not stop the node in time: {}", name, e.toString());
+            }
+        }
+        if (ownsRuntime) {
+            runtime.close();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    private void dispatch(ClusterEvent event) {
+        for (ClusterListener l : listeners) {
+            try {
+                l.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: listener failed on {}", name, event, e);
+            }
+        }
+    }
+
+    private void onProtocolThread(Runnable task) {
+        if (scheduler.inProtocolThread()) {
+            task.run();
+        } else {
+            scheduler.execute(task);
+        }
+    }
+
+    private <T> CompletableFuture<T> callOnProtocolThread(Supplier<T> task) {
+        CompletableFuture<T> f = new CompletableFuture<>();
+        onProtocolThread(() -> {
+            try {
+                f.complete(task.get());
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        });
+        return f;
+    }
+
+    /**
+     * Parses {@code host:port}, {@code [v6]:port}, a bare IPv6 literal or a bare host (default port) and
+     * resolves the host to every address it has.
+     */
+    static List<InetSocketAddress> resolve(String address) throws UnknownHostException {
+        HostPort hp = HostPort.parse(address, DEFAULT_PORT);
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (InetAddress a : InetAddress.getAllByName(hp.host())) {
+            out.add(new InetSocketAddress(a, hp.port()));
+        }
+        return out;
+    }
+
+    /** Parses an address without resolving names other than literals; fails naming the field. */
+    static InetSocketAddress parseLiteralOrResolve(String field, String address) {
+        try {
+            List<InetSocketAddress> all = resolve(address);
+            return all.get(0);
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            throw new IllegalArgumentException(field + ": cannot use address '" + address + "': " + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+
+    /** Configures and starts a {@link GossipNode}. */
+    public static final class Builder {
+        private String name;
+        private InetSocketAddress bind;
+        private InetSocketAddress advertise;
+        private final Map<String, String> tags = new LinkedHashMap<>();
+        private GossipConfig config = GossipConfig.lan();
+        private final List<ClusterListener> listeners = new ArrayList<>();
+        private GossipRuntime runtime;
+        private Random random;
+        private List<String> retryJoin = List.of();
+        private Duration retryInterval = Duration.ofSeconds(30);
+        private int retryMax;
+
+        private Builder() {
+        }
+
+        /** The node's name, unique in the cluster. Required. */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Where to listen (UDP and TCP on one port), as {@code host:port}. Port 0 picks a free one. */
+        public Builder bind(String address) {
+            this.bind = parseLiteralOrResolve("bind", address);
+            return this;
+        }
+
+        /** Where to listen. */
+        public Builder bind(InetSocketAddress address) {
+            this.bind = Objects.requireNonNull(address, "bind");
+            return this;
+        }
+
+        /**
+         * The address other members use to reach this node, when it differs from the bind address (NAT,
+         * containers). Port 0 means the bound port.
+         */
+        public Builder advertise(String address) {
+            this.advertise = parseLiteralOrResolve("advertise", address);
+            return this;
+        }
+
+        /** See {@link #advertise(String)}. */
+        public Builder advertise(InetSocketAddress address) {
+            this.advertise = Objects.requireNonNull(address, "advertise");
+            return this;
+        }
+
+        /** Adds one tag. */
+        public Builder tag(String key, String value) {
+            tags.put(Objects.requireNonNull(key, "tag key"), Objects.requireNonNull(value, "tag value"));
+            return this;
+        }
+
+        /** Adds tags. */
+        public Builder tags(Map<String, String> more) {
+            more.forEach(this::tag);
+            return this;
+        }
+
+        /** Uses a named timing profile (LAN by default). Replaces any configuration set before. */
+        public Builder profile(Profile profile) {
+            this.config = profile.config();
+            return this;
+        }
+
+        /** Uses this configuration. */
+        public Builder config(GossipConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
+        /** Adds a listener of cluster events. */
+        public Builder listener(ClusterListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Runs the node on a shared runtime (threads and network), for instance a
+         * {@code SimulatedNetwork} or a {@link NetworkRuntime} hosting many nodes. The node does not close
+         * a runtime it was given. Without one, the node gets a private runtime of two threads.
+         */
+        public Builder runtime(GossipRuntime runtime) {
+            this.runtime = Objects.requireNonNull(runtime, "runtime");
+            return this;
+        }
+
+        /** The source of randomness (seed it for reproducible simulations). */
+        public Builder random(Random random) {
+            this.random = Objects.requireNonNull(random, "random");
+            return this;
+        }
+
+        /**
+         * Keeps trying to join through {@code addresses} after start, every {@code interval}, at most
+         * {@code maxAttempts} times (0: until it succeeds).
+         */
+        public Builder retryJoin(Duration interval, int maxAttempts, String... addresses) {
+            if (interval == null || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("retryJoin interval must be positive, was " + interval);
+            }
+            if (maxAttempts < 0) {
+                throw new IllegalArgumentException("retryJoin maxAttempts must not be negative, was " + maxAttempts);
+            }
+            this.retryJoin = List.of(addresses);
+            this.retryInterval = interval;
+            this.retryMax = maxAttempts;
+            return this;
+        }
+
+        /**
+         * Validates the configuration, binds the sockets and starts the protocol.
+         *
+         * @throws IllegalArgumentException naming the field at fault
+         * @throws IOException              when the address cannot be bound
+         */
+        public GossipNode start() throws IOException {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("name is required");
+            }
+            if (name.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 255) {
+                throw new IllegalArgumentException("name must be at most 255 bytes of UTF-8");
+            }
+            if (bind == null) {
+                throw new IllegalArgumentException("bind is required");
+            }
+            if (bind.getAddress().isAnyLocalAddress() && advertise == null) {
+                throw new IllegalArgumentException("advertise is required when bind is a wildcard address ("
+                        + bind + "): other members cannot reach 0.0.0.0");
+            }
+            MembershipEngine.checkTags(tags, config.maxTagsBytes());
+            boolean owns = runtime == null;
+            GossipRuntime rt = owns ? NetworkRuntime.create("grapevine-" + name) : runtime;
+            GossipNode node;
+            try {
+                node = new GossipNode(this, rt, owns);
+            } catch (IOException | RuntimeException e) {
+                if (owns) {
+                    rt.close();
+                }
+                throw e;
+            }
+            node.onProtocolThread(node.engine::start);
+            if (!retryJoin.isEmpty()) {
+                node.retryJoin(retryJoin, retryInterval, retryMax, 1);
+            }
+            return node;
+        }
+    }
+
+    private void retryJoin(List<String> addresses, Duration interval, int max, int attempt) {
+        if (closed) {
+            return;
+        }
+        join(addresses.toArray(String[]::new)).whenComplete((n, e) -> {
+            if (e == null) {
+                LOG.info("{}: joined {} node(s) through {} (attempt {})", name, n, addresses, attempt);
+            } else if (max == 0 || attempt < max) {
+                LOG.info("{}: join attempt {} through {} failed, retrying in {}: {}", name, attempt, addresses,
+                        interval, e.getMessage());
+                onProtocolThread(() -> scheduler.schedule(interval.toNanos(),
+                        () -> retryJoin(addresses, interval, max, attempt + 1)));
+            } else {
+                LOG.warn("{}: giving up joining through {} after {} attempts: {}", name, addresses, attempt,
+                        e.getMessage());
+            }
+        });
+    }
+}

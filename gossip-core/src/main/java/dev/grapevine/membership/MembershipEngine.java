@@ -1,0 +1,904 @@
+package dev.grapevine.membership;
+
+import dev.grapevine.ClusterEvent;
+import dev.grapevine.DropReason;
+import dev.grapevine.GossipConfig;
+import dev.grapevine.Member;
+import dev.grapevine.MemberStatus;
+import dev.grapevine.Stats;
+import dev.grapevine.dissemination.BroadcastQueue;
+import dev.grapevine.time.Cancellable;
+import dev.grapevine.time.Scheduler;
+import dev.grapevine.transport.Transport;
+import dev.grapevine.wire.Codec;
+import dev.grapevine.wire.DecodeException;
+import dev.grapevine.wire.Message;
+import dev.grapevine.wire.Message.Ack;
+import dev.grapevine.wire.Message.Alive;
+import dev.grapevine.wire.Message.Dead;
+import dev.grapevine.wire.Message.IndirectPing;
+import dev.grapevine.wire.Message.MemberState;
+import dev.grapevine.wire.Message.Nack;
+import dev.grapevine.wire.Message.Ping;
+import dev.grapevine.wire.Message.PushPull;
+import dev.grapevine.wire.Message.Suspect;
+import dev.grapevine.wire.Message.WireState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The SWIM membership protocol with the Lifeguard extensions, for one node.
+ *
+ * <p>Single-threaded by design: every method runs on the node's protocol thread (its {@link Scheduler}),
+ * so no state here is locked. It probes one member per probe interval (round robin), falls back to
+ * indirect probes through {@code indirectChecks} members and to a probe over the reliable stream, and
+ * suspects a member that answered none of them. Suspicions are confirmed or refuted by gossip; the
+ * merge rules ({@link #onAlive}, {@link #onSuspect}, {@link #onDead}) are the heart of it: a higher
+ * incarnation always wins, and a node told that it is suspected or dead refutes with a higher one.
+ *
+ * <p>Membership changes travel three ways: piggybacked on every probe and ack, in gossip rounds to
+ * {@code gossipNodes} random members, and in periodic full-state push-pull exchanges (anti-entropy).
+ * Failed members are retried now and then (reconnect), which heals partitions, and are forgotten after
+ * the reap timeouts.
+ */
+public final class MembershipEngine implements Transport.Inbound {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MembershipEngine.class);
+
+    /** Most frames packed in one compound datagram (the count is one byte). */
+    private static final int MAX_FRAMES = 255;
+    /** Pending broadcasts beyond this evict the oldest; bounds memory whatever the churn. */
+    private static final int BROADCAST_CAPACITY = 16_384;
+
+    private final String name;
+    private final InetSocketAddress advertise;
+    private final GossipConfig config;
+    private final Scheduler scheduler;
+    private final Transport transport;
+    private final Random random;
+    private final Stats stats;
+    private final Consumer<ClusterEvent> events;
+
+    private final Map<String, NodeState> nodes = new LinkedHashMap<>();
+    private final Map<String, Member> published = new ConcurrentHashMap<>();
+    private final ProbeRing ring;
+    private final Awareness awareness;
+    private final BroadcastQueue broadcasts = new BroadcastQueue(BROADCAST_CAPACITY);
+    private final Map<Integer, AckWaiter> ackWaiters = new HashMap<>();
+    private final List<Cancellable> loops = new ArrayList<>();
+    private final ByteBuffer sendBuffer;
+
+    private NodeState self;
+    private int seq;
+    /** Members alive or suspect, self included: the N of every log(N) in the protocol. */
+    private int live;
+    private boolean running;
+    private boolean leaving;
+    private volatile boolean stopped;
+
+    /**
+     * Creates an engine; nothing happens until {@link #start}.
+     *
+     * @param events receives cluster events on the protocol thread; the caller moves them off it
+     */
+    public MembershipEngine(String name, InetSocketAddress advertise, Map<String, String> tags,
+                            GossipConfig config, Scheduler scheduler, Transport transport, Random random,
+                            Stats stats, Consumer<ClusterEvent> events) {
+        this.name = name;
+        this.advertise = advertise;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.transport = transport;
+        this.random = random;
+        this.stats = stats;
+        this.events = events;
+        this.ring = new ProbeRing(random);
+        this.awareness = new Awareness(config.awarenessMaxMultiplier());
+        this.sendBuffer = ByteBuffer.allocate(config.packetSize());
+        checkTags(tags, config.maxTagsBytes());
+        this.self = new NodeState(name, advertise, Map.copyOf(tags), 0, MemberStatus.ALIVE, 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Lifecycle
+
+    /** Starts probing and gossiping. Runs on the protocol thread. */
+    public void start() {
+        self = new NodeState(name, advertise, self.tags, 1, MemberStatus.ALIVE, now());
+        nodes.put(name, self);
+        live = 1;
+        publish(self);
+        transport.start(this);
+        running = true;
+        broadcastAlive(self);
+        emit(new ClusterEvent.MemberJoined(self.snapshot()));
+        long probe = nanos(config.probeInterval());
+        // Random stagger so that nodes started together do not probe in lockstep.
+        every(probe, randomStagger(probe), this::probeTick);
+        every(nanos(config.gossipInterval()), randomStagger(nanos(config.gossipInterval())), this::gossipTick);
+        if (!config.pushPullInterval().isZero()) {
+            loops.add(scheduler.schedule(pushPullDelay(), this::pushPullTick));
+        }
+        every(nanos(config.reconnectInterval()), randomStagger(nanos(config.reconnectInterval())),
+                this::reconnectTick);
+        every(nanos(config.reapInterval()), nanos(config.reapInterval()), this::reapTick);
+    }
+
+    /** Stops every timer and ignores further traffic. Does not close the transport. */
+    public void stop() {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        running = false;
+        loops.forEach(Cancellable::cancel);
+        loops.clear();
+        for (AckWaiter w : new ArrayList<>(ackWaiters.values())) {
+            w.cancelTimers();
+        }
+        ackWaiters.clear();
+        for (NodeState n : nodes.values()) {
+            n.clearSuspicion();
+        }
+        broadcasts.clear();
+    }
+
+    /** True once {@link #stop()} ran. */
+    public boolean isStopped() {
+        return stopped;
+    }
+
+    /**
+     * Announces a graceful leave and completes when the announcement has been sent out as many times as a
+     * broadcast is (or after {@code leaveTimeout}); then stops the engine.
+     */
+    public CompletableFuture<Void> leave() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (stopped) {
+            done.complete(null);
+            return done;
+        }
+        leaving = true;
+        self.setStatus(MemberStatus.LEFT, now());
+        publish(self);
+        Dead leave = new Dead(self.incarnation, name, name);
+        boolean othersListening = live > 1;
+        Runnable finish = () -> {
+            if (!done.isDone()) {
+                done.complete(null);
+                stop();
+            }
+        };
+        broadcasts.add(name, Codec.encodeFrame(leave), () -> scheduler.execute(finish));
+        if (!othersListening) {
+            scheduler.execute(finish);
+        } else {
+            loops.add(scheduler.schedule(nanos(config.leaveTimeout()), finish));
+            // Push the announcement out now instead of waiting for the next gossip tick.
+            gossipTick();
+        }
+        return done;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Public view (any thread)
+
+    /** An immutable snapshot of every known member, self included. Safe from any thread. */
+    public List<Member> members() {
+        return List.copyOf(published.values());
+    }
+
+    /** One member by name, if known. Safe from any thread. */
+    public Member member(String memberName) {
+        return published.get(memberName);
+    }
+
+    /** This node's name. */
+    public String name() {
+        return name;
+    }
+
+    /** The current Lifeguard health score (0 is healthy). Protocol thread only. */
+    public int healthScore() {
+        return awareness.score();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Commands (protocol thread)
+
+    /**
+     * Replaces this node's tags and tells the cluster.
+     *
+     * @throws IllegalArgumentException when the encoded tags exceed {@code maxTagsBytes}
+     */
+    public void updateTags(Map<String, String> tags) {
+        checkTags(tags, config.maxTagsBytes());
+        self.tags = Map.copyOf(tags);
+        self.incarnation++;
+        publish(self);
+        broadcastAlive(self);
+        emit(new ClusterEvent.MemberUpdated(self.snapshot()));
+    }
+
+    /**
+     * Exchanges full state with the node at {@code address} (a join, when {@code join} is set). Completes
+     * with nothing once the remote state is merged; fails when the peer cannot be reached.
+     */
+    public CompletableFuture<Void> pushPull(InetSocketAddress address, boolean join) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (stopped) {
+            result.completeExceptionally(new IllegalStateException("node is stopped"));
+            return result;
+        }
+        byte[] request = Codec.encodePacket(new PushPull(join, localState()));
+        transport.request(address, ByteBuffer.wrap(request), nanos(config.streamTimeout()),
+                new Transport.Reply() {
+                    @Override
+                    public void onReply(ByteBuffer frame) {
+                        try {
+                            Message m = Codec.readSingle(frame);
+                            if (!(m instanceof PushPull pp)) {
+                                stats.recordDrop(DropReason.UNEXPECTED);
+                                result.completeExceptionally(new java.io.IOException(
+                                        "peer answered a push-pull with " + m.type()));
+                                return;
+                            }
+                            mergeRemoteState(pp.members());
+                            result.complete(null);
+                        } catch (DecodeException e) {
+                            stats.recordDrop(e.reason());
+                            result.completeExceptionally(new java.io.IOException(
+                                    "peer sent an unreadable state: " + e.getMessage(), e));
+                        }
+                    }
+
+                    @Override
+                    public void onFailure(Exception cause) {
+                        result.completeExceptionally(cause);
+                    }
+                });
+        return result;
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Probing
+
+    private void probeTick() {
+        if (!running || leaving) {
+            return;
+        }
+        NodeState target = ring.next(n -> n != self && n.isUp());
+        if (target != null) {
+            probe(target);
+        }
+    }
+
+    private void probe(NodeState target) {
+        long interval = awareness.scale(nanos(config.probeInterval()));
+        long timeout = awareness.scale(nanos(config.probeTimeout()));
+        int s = nextSeq();
+        Ping ping = new Ping(s, target.name, name, advertise);
+        AckWaiter w = new AckWaiter(s);
+        w.probe = new ProbeRun(target, target.incarnation);
+        ackWaiters.put(s, w);
+        if (target.status == MemberStatus.SUSPECT) {
+            // Lifeguard's buddy system: tell the suspect it is suspected, so it can refute at once.
+            sendWithPiggyback(target.address, ping, new Suspect(target.incarnation, target.name, name));
+        } else {
+            sendWithPiggyback(target.address, ping, null);
+        }
+        w.timers.add(scheduler.schedule(timeout, () -> directProbeTimedOut(w)));
+        w.timers.add(scheduler.schedule(interval, () -> probeFinished(w)));
+    }
+
+    private void directProbeTimedOut(AckWaiter w) {
+        ProbeRun p = w.probe;
+        if (w.acked || stopped) {
+            return;
+        }
+        NodeState target = p.target;
+        List<NodeState> helpers = ring.random(config.indirectChecks(),
+                n -> n != self && n != target && n.status == MemberStatus.ALIVE);
+        for (NodeState helper : helpers) {
+            IndirectPing req = new IndirectPing(w.seq, target.name, target.address, true, name, advertise);
+            sendWithPiggyback(helper.address, req, null);
+        }
+        p.expectedNacks = helpers.size();
+        if (config.fallbackStreamPing()) {
+            long remaining = Math.max(1, awareness.scale(nanos(config.probeInterval()))
+                    - awareness.scale(nanos(config.probeTimeout())));
+            byte[] ping = Codec.encodePacket(new Ping(w.seq, target.name, name, advertise));
+            transport.request(target.address, ByteBuffer.wrap(ping), remaining, new Transport.Reply() {
+                @Override
+                public void onReply(ByteBuffer frame) {
+                    try {
+                        if (Codec.readSingle(frame) instanceof Ack ack && ack.seq() == w.seq) {
+                            onAckFor(w);
+                        }
+                    } catch (DecodeException e) {
+                        stats.recordDrop(e.reason());
+                    }
+                }
+
+                @Override
+                public void onFailure(Exception cause) {
+                    // A failed fallback probe is just one more missing ack.
+                }
+            });
+        }
+    }
+
+    private void probeFinished(AckWaiter w) {
+        ackWaiters.remove(w.seq);
+        w.cancelTimers();
+        if (w.acked || stopped) {
+            return;
+        }
+        ProbeRun p = w.probe;
+        // Lifeguard: each nack we expected but did not get hints that our own link is the sick one.
+        int delta = p.expectedNacks > 0 ? p.expectedNacks - p.nacks : 1;
+        awareness.applyDelta(delta);
+        NodeState target = p.target;
+        if (target.isUp() && target.incarnation == p.incarnation) {
+            LOG.debug("{}: no ack from {} ({} nacks of {}), suspecting", name, target.name, p.nacks,
+                    p.expectedNacks);
+            onSuspect(new Suspect(target.incarnation, target.name, name));
+        }
+    }
+
+    private void onAckFor(AckWaiter w) {
+        if (w.acked) {
+            return;
+        }
+        w.acked = true;
+        if (w.probe != null) {
+            awareness.applyDelta(-1);
+            ackWaiters.remove(w.seq);
+            w.cancelTimers();
+        } else if (w.relay != null) {
+            w.relay.run();
+            ackWaiters.remove(w.seq);
+            w.cancelTimers();
+        }
+    }
+
+    private void onPing(Ping ping, InetSocketAddress from) {
+        if (!ping.target().isEmpty() && !ping.target().equals(name)) {
+            stats.recordDrop(DropReason.MISADDRESSED);
+            return;
+        }
+        sendWithPiggyback(replyAddress(ping.source(), from), new Ack(ping.seq()), null);
+    }
+
+    private void onIndirectPing(IndirectPing req, InetSocketAddress from) {
+        InetSocketAddress requester = replyAddress(req.source(), from);
+        int s = nextSeq();
+        AckWaiter w = new AckWaiter(s);
+        w.relay = () -> sendWithPiggyback(requester, new Ack(req.seq()), null);
+        ackWaiters.put(s, w);
+        sendWithPiggyback(req.targetAddress(), new Ping(s, req.target(), name, advertise), null);
+        w.timers.add(scheduler.schedule(awareness.scale(nanos(config.probeTimeout())), () -> {
+            ackWaiters.remove(s);
+            if (!w.acked && req.nack() && !stopped) {
+                sendWithPiggyback(requester, new Nack(req.seq()), null);
+            }
+        }));
+    }
+
+    private void onAck(Ack ack) {
+        AckWaiter w = ackWaiters.get(ack.seq());
+        if (w != null) {
+            onAckFor(w);
+        }
+    }
+
+    private void onNack(Nack nack) {
+        AckWaiter w = ackWaiters.get(nack.seq());
+        if (w != null && w.probe != null) {
+            w.probe.nacks++;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Merge rules
+
+    /** Applies an alive message: a new member, a refutation, or a tag/address change. */
+    void onAlive(Alive a) {
+        if (stopped) {
+            return;
+        }
+        boolean isSelf = a.node().equals(name);
+        if (isSelf) {
+            if (leaving) {
+                return;
+            }
+            boolean sameData = a.address().equals(self.address) && a.tags().equals(self.tags);
+            if (a.incarnation() < self.incarnation || (a.incarnation() == self.incarnation && sameData)) {
+                return;
+            }
+            // Someone holds a newer or different version of us (a previous run of this node): outbid it.
+            refute(a.incarnation());
+            return;
+        }
+        if (tagsSize(a.tags()) > config.maxTagsBytes()) {
+            stats.recordDrop(DropReason.OVERSIZED);
+            return;
+        }
+        NodeState state = nodes.get(a.node());
+        boolean isNew = state == null;
+        if (isNew) {
+            state = new NodeState(a.node(), a.address(), a.tags(), a.incarnation(), MemberStatus.ALIVE, now());
+            nodes.put(a.node(), state);
+            ring.add(state);
+            live++;
+            broadcastAlive(state);
+            publish(state);
+            emit(new ClusterEvent.MemberJoined(state.snapshot()));
+            return;
+        }
+        boolean addressChanged = !a.address().equals(state.address);
+        if (addressChanged && state.isUp()) {
+            // Two live nodes claim one name; keep the one we know (conflict resolution is the Serf layer's).
+            LOG.warn("{}: name conflict for {}: known at {}, now claimed by {}", name, a.node(), state.address,
+                    a.address());
+            return;
+        }
+        if (a.incarnation() <= state.incarnation && !(addressChanged && state.isGone())) {
+            return;
+        }
+        boolean wasGone = state.isGone();
+        boolean changed = addressChanged || !a.tags().equals(state.tags);
+        state.clearSuspicion();
+        state.incarnation = a.incarnation();
+        state.address = a.address();
+        state.tags = a.tags();
+        if (wasGone) {
+            live++;
+        }
+        state.setStatus(MemberStatus.ALIVE, now());
+        broadcastAlive(state);
+        publish(state);
+        if (wasGone) {
+            emit(new ClusterEvent.MemberJoined(state.snapshot()));
+        } else if (changed) {
+            emit(new ClusterEvent.MemberUpdated(state.snapshot()));
+        }
+    }
+
+    /** Applies a suspicion: starts or confirms the dogpile timer, or refutes it when it is about us. */
+    void onSuspect(Suspect s) {
+        if (stopped) {
+            return;
+        }
+        NodeState state = nodes.get(s.node());
+        if (state == null || s.incarnation() < state.incarnation) {
+            return;
+        }
+        if (state.suspicion != null) {
+            if (s.incarnation() == state.incarnation && state.suspicion.confirm(s.from())) {
+                // Pass new confirmations on, so others' timers shrink too.
+                broadcasts.add(s.node(), Codec.encodeFrame(s), null);
+            }
+            return;
+        }
+        if (state.status != MemberStatus.ALIVE) {
+            return;
+        }
+        if (state == self) {
+            if (!leaving) {
+                refute(s.incarnation());
+            }
+            return;
+        }
+        broadcasts.add(s.node(), Codec.encodeFrame(s), null);
+        state.incarnation = s.incarnation();
+        state.setStatus(MemberStatus.SUSPECT, now());
+        int n = live;
+        long probe = nanos(config.probeInterval());
+        long min = Suspicion.minTimeoutNanos(config.suspicionMult(), n, probe);
+        long max = min * config.suspicionMaxTimeoutMult();
+        int k = Suspicion.confirmationsWanted(config.suspicionMult(), n);
+        NodeState suspect = state;
+        long inc = s.incarnation();
+        state.suspicion = new Suspicion(s.from(), k, min, max, scheduler, () -> {
+            if (suspect.status == MemberStatus.SUSPECT && suspect.incarnation == inc && nodes.get(suspect.name) == suspect) {
+                LOG.debug("{}: suspicion of {} expired, declaring it failed", name, suspect.name);
+                onDead(new Dead(inc, suspect.name, name));
+            }
+        });
+        publish(state);
+    }
+
+    /** Applies a death or a leave announcement; refutes when it is a false report about us. */
+    void onDead(Dead d) {
+        if (stopped) {
+            return;
+        }
+        NodeState state = nodes.get(d.node());
+        if (state == null || d.incarnation() < state.incarnation) {
+            return;
+        }
+        if (state == self) {
+            if (!leaving) {
+                refute(d.incarnation());
+            }
+            return;
+        }
+        if (state.isGone()) {
+            // Already failed: a later leave announcement still upgrades "failed" to "left".
+            if (!(d.isLeave() && state.status == MemberStatus.FAILED && d.incarnation() >= state.incarnation)) {
+                return;
+            }
+        } else {
+            live--;
+        }
+        state.clearSuspicion();
+        broadcasts.add(d.node(), Codec.encodeFrame(d), null);
+        state.incarnation = d.incarnation();
+        MemberStatus status = d.isLeave() ? MemberStatus.LEFT : MemberStatus.FAILED;
+        state.setStatus(status, now());
+        publish(state);
+        emit(status == MemberStatus.LEFT ? new ClusterEvent.MemberLeft(state.snapshot())
+                : new ClusterEvent.MemberFailed(state.snapshot()));
+    }
+
+    private void refute(long accused) {
+        self.incarnation = Math.max(self.incarnation, accused) + 1;
+        awareness.applyDelta(1);
+        publish(self);
+        broadcastAlive(self);
+    }
+
+    private void broadcastAlive(NodeState n) {
+        broadcasts.add(n.name, Codec.encodeFrame(new Alive(n.incarnation, n.name, n.address, n.tags)), null);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Gossip and anti-entropy
+
+    private void gossipTick() {
+        if (!running || broadcasts.isEmpty()) {
+            return;
+        }
+        long now = now();
+        long deadWindow = nanos(config.gossipToTheDeadTime());
+        List<NodeState> targets = ring.random(config.gossipNodes(), n -> n != self
+                && (n.isUp() || (n.status == MemberStatus.FAILED && now - n.statusSince <= deadWindow)));
+        for (NodeState t : targets) {
+            List<byte[]> frames = broadcasts.take(config.packetSize() - Codec.compoundHeaderSize(), MAX_FRAMES,
+                    retransmitLimit(), Codec::compoundEntryOverhead);
+            if (frames.isEmpty()) {
+                return;
+            }
+            send(t.address, frames);
+        }
+    }
+
+    private void pushPullTick() {
+        if (!running) {
+            return;
+        }
+        loops.add(scheduler.schedule(pushPullDelay(), this::pushPullTick));
+        if (leaving) {
+            return;
+        }
+        List<NodeState> peer = ring.random(1, n -> n != self && n.status == MemberStatus.ALIVE);
+        if (!peer.isEmpty()) {
+            pushPull(peer.get(0).address, false).exceptionally(e -> {
+                LOG.debug("{}: push-pull with {} failed: {}", name, peer.get(0).name, e.toString());
+                return null;
+            });
+        }
+    }
+
+    private long pushPullDelay() {
+        return pushPullScale(nanos(config.pushPullInterval()), live);
+    }
+
+    /**
+     * memberlist's push-pull scaling: the interval grows with log2 of the cluster beyond 32 members, so the
+     * total state traffic of a large cluster stays bounded.
+     */
+    public static long pushPullScale(long intervalNanos, int n) {
+        if (n <= 32) {
+            return intervalNanos;
+        }
+        double multiplier = Math.ceil(Math.log(n) / Math.log(2) - Math.log(32) / Math.log(2)) + 1.0;
+        return (long) (intervalNanos * multiplier);
+    }
+
+    private void reconnectTick() {
+        if (!running || leaving) {
+            return;
+        }
+        List<NodeState> failed = new ArrayList<>();
+        for (NodeState n : nodes.values()) {
+            if (n.status == MemberStatus.FAILED) {
+                failed.add(n);
+            }
+        }
+        if (failed.isEmpty()) {
+            return;
+        }
+        // Serf's rule: try with probability failed/alive, so a large healthy cluster does not hammer one
+        // dead member, while a halved one reconnects on nearly every tick.
+        double p = (double) failed.size() / Math.max(1, live);
+        if (random.nextDouble() > p) {
+            return;
+        }
+        NodeState target = failed.get(random.nextInt(failed.size()));
+        LOG.debug("{}: trying to reconnect to failed member {}", name, target.name);
+        pushPull(target.address, true).exceptionally(e -> null);
+    }
+
+    private void reapTick() {
+        if (!running) {
+            return;
+        }
+        long now = now();
+        List<NodeState> reaped = new ArrayList<>();
+        for (NodeState n : nodes.values()) {
+            long limit = n.status == MemberStatus.FAILED ? nanos(config.reconnectTimeout())
+                    : n.status == MemberStatus.LEFT ? nanos(config.tombstoneTimeout()) : Long.MAX_VALUE;
+            if (n != self && now - n.statusSince > limit) {
+                reaped.add(n);
+            }
+        }
+        for (NodeState n : reaped) {
+            nodes.remove(n.name);
+            ring.remove(n);
+            published.remove(n.name);
+            emit(new ClusterEvent.MemberReaped(n.snapshot()));
+        }
+    }
+
+    private List<MemberState> localState() {
+        List<MemberState> out = new ArrayList<>(nodes.size());
+        for (NodeState n : nodes.values()) {
+            WireState ws = switch (n.status) {
+                case ALIVE -> WireState.ALIVE;
+                case SUSPECT -> WireState.SUSPECT;
+                case FAILED -> WireState.DEAD;
+                case LEFT -> WireState.LEFT;
+            };
+            out.add(new MemberState(n.name, n.address, n.tags, n.incarnation, ws));
+        }
+        return out;
+    }
+
+    private void mergeRemoteState(List<MemberState> remote) {
+        for (MemberState r : remote) {
+            switch (r.state()) {
+                case ALIVE -> onAlive(new Alive(r.incarnation(), r.name(), r.address(), r.tags()));
+                case LEFT -> onDead(new Dead(r.incarnation(), r.name(), r.name()));
+                // A remote "dead" is only a suspicion here: we give the member a chance to refute.
+                case DEAD, SUSPECT -> onSuspect(new Suspect(r.incarnation(), r.name(), name));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Inbound
+
+    @Override
+    public void onDatagram(InetSocketAddress from, ByteBuffer datagram) {
+        if (stopped) {
+            return;
+        }
+        try {
+            Codec.readPacket(datagram, false, m -> handle(m, from));
+        } catch (DecodeException e) {
+            stats.recordDrop(e.reason());
+        }
+    }
+
+    @Override
+    public ByteBuffer onRequest(InetSocketAddress from, ByteBuffer request) {
+        if (stopped) {
+            return null;
+        }
+        Message m;
+        try {
+            m = Codec.readSingle(request);
+        } catch (DecodeException e) {
+            stats.recordDrop(e.reason());
+            return null;
+        }
+        if (m instanceof PushPull pp) {
+            if (pp.members().isEmpty()) {
+                stats.recordDrop(DropReason.MALFORMED);
+                return null;
+            }
+            ByteBuffer reply = ByteBuffer.wrap(Codec.encodePacket(new PushPull(false, localState())));
+            mergeRemoteState(pp.members());
+            return reply;
+        }
+        if (m instanceof Ping ping) {
+            if (!ping.target().isEmpty() && !ping.target().equals(name)) {
+                stats.recordDrop(DropReason.MISADDRESSED);
+                return null;
+            }
+            return ByteBuffer.wrap(Codec.encodePacket(new Ack(ping.seq())));
+        }
+        stats.recordDrop(DropReason.UNEXPECTED);
+        return null;
+    }
+
+    private void handle(Message m, InetSocketAddress from) {
+        if (m instanceof Ping p) {
+            onPing(p, from);
+        } else if (m instanceof IndirectPing p) {
+            onIndirectPing(p, from);
+        } else if (m instanceof Ack a) {
+            onAck(a);
+        } else if (m instanceof Nack n) {
+            onNack(n);
+        } else if (m instanceof Alive a) {
+            onAlive(a);
+        } else if (m instanceof Suspect s) {
+            onSuspect(s);
+        } else if (m instanceof Dead d) {
+            onDead(d);
+        } else {
+            stats.recordDrop(DropReason.UNEXPECTED);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Sending
+
+    /** Sends {@code first} (and {@code second}, if any) with as many pending broadcasts as fit. */
+    private void sendWithPiggyback(InetSocketAddress to, Message first, Message second) {
+        List<byte[]> frames = new ArrayList<>(4);
+        frames.add(Codec.encodeFrame(first));
+        if (second != null) {
+            frames.add(Codec.encodeFrame(second));
+        }
+        int used = Codec.compoundHeaderSize();
+        for (byte[] f : frames) {
+            used += f.length + Codec.compoundEntryOverhead(f.length);
+        }
+        if (!broadcasts.isEmpty()) {
+            frames.addAll(broadcasts.take(config.packetSize() - used, MAX_FRAMES - frames.size(),
+                    retransmitLimit(), Codec::compoundEntryOverhead));
+        }
+        send(to, frames);
+    }
+
+    private void send(InetSocketAddress to, List<byte[]> frames) {
+        sendBuffer.clear();
+        Codec.writePacket(frames, sendBuffer);
+        sendBuffer.flip();
+        transport.sendDatagram(to, sendBuffer);
+    }
+
+    private int retransmitLimit() {
+        return BroadcastQueue.retransmitLimit(config.retransmitMult(), live);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Helpers
+
+    private void every(long period, long firstDelay, Runnable task) {
+        Runnable[] tick = new Runnable[1];
+        Cancellable[] handle = new Cancellable[1];
+        tick[0] = () -> {
+            if (stopped) {
+                return;
+            }
+            loops.remove(handle[0]);
+            handle[0] = scheduler.schedule(period, tick[0]);
+            loops.add(handle[0]);
+            task.run();
+        };
+        handle[0] = scheduler.schedule(firstDelay, tick[0]);
+        loops.add(handle[0]);
+    }
+
+    private long randomStagger(long period) {
+        return 1 + (long) (random.nextDouble() * period);
+    }
+
+    private int nextSeq() {
+        return ++seq;
+    }
+
+    private long now() {
+        return scheduler.nanoTime();
+    }
+
+    private void publish(NodeState n) {
+        published.put(n.name, n.publish());
+    }
+
+    private void emit(ClusterEvent e) {
+        events.accept(e);
+    }
+
+    private static InetSocketAddress replyAddress(InetSocketAddress claimed, InetSocketAddress from) {
+        return claimed != null ? claimed : from;
+    }
+
+    private static long nanos(java.time.Duration d) {
+        return d.toNanos();
+    }
+
+    /**
+     * Encoded size of a tag map on the wire.
+     */
+    public static int tagsSize(Map<String, String> tags) {
+        int size = Codec.varintSize(tags.size());
+        for (Map.Entry<String, String> e : tags.entrySet()) {
+            int k = utf8Length(e.getKey());
+            int v = utf8Length(e.getValue());
+            size += Codec.varintSize(k) + k + Codec.varintSize(v) + v;
+        }
+        return size;
+    }
+
+    /**
+     * Checks a tag map against the size limit.
+     *
+     * @throws IllegalArgumentException naming the size and the limit
+     */
+    public static void checkTags(Map<String, String> tags, int maxBytes) {
+        for (Map.Entry<String, String> e : tags.entrySet()) {
+            if (e.getKey() == null || e.getKey().isEmpty() || e.getValue() == null) {
+                throw new IllegalArgumentException("tags: keys must be non-empty and values non-null, got "
+                        + e.getKey() + "=" + e.getValue());
+            }
+        }
+        int size = tagsSize(tags);
+        if (size > maxBytes) {
+            throw new IllegalArgumentException("tags: encoded size " + size + " bytes exceeds maxTagsBytes "
+                    + maxBytes);
+        }
+    }
+
+    private static int utf8Length(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /** An outstanding ping: either one of our probes, or one we relay for another node. */
+    private static final class AckWaiter {
+        final int seq;
+        final List<Cancellable> timers = new ArrayList<>(2);
+        ProbeRun probe;
+        Runnable relay;
+        boolean acked;
+
+        AckWaiter(int seq) {
+            this.seq = seq;
+        }
+
+        void cancelTimers() {
+            timers.forEach(Cancellable::cancel);
+            timers.clear();
+        }
+    }
+
+    /** Book-keeping of one probe of ours. */
+    private static final class ProbeRun {
+        final NodeState target;
+        final long incarnation;
+        int expectedNacks;
+        int nacks;
+
+        ProbeRun(NodeState target, long incarnation) {
+            this.target = target;
+            this.incarnation = incarnation;
+        }
+    }
+}

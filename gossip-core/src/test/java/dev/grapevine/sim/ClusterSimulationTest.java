@@ -1,0 +1,165 @@
+package dev.grapevine.sim;
+
+import dev.grapevine.ClusterEvent;
+import dev.grapevine.GossipConfig;
+import dev.grapevine.GossipNode;
+import dev.grapevine.JoinException;
+import dev.grapevine.MemberStatus;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Whole-cluster protocol behaviour on virtual time: deterministic for each seed. */
+class ClusterSimulationTest {
+
+    private static final GossipConfig LAN = GossipConfig.lan();
+
+    @Test
+    void smallClusterConvergesToIdenticalViews() {
+        try (SimCluster c = new SimCluster(1, LAN)) {
+            c.startAndJoin(20, Duration.ofSeconds(2));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 20)), Duration.ofSeconds(60)),
+                    "20 nodes should converge");
+            Map<String, String> first = SimCluster.view(c.nodes.get(0));
+            for (GossipNode n : c.nodes) {
+                assertEquals(first, SimCluster.view(n), "view of " + n.name());
+            }
+            assertTrue(c.failures.isEmpty(), c.failures.toString());
+        }
+    }
+
+    @Test
+    void crashedNodeIsMarkedFailedByEveryMember() {
+        try (SimCluster c = new SimCluster(2, LAN)) {
+            c.startAndJoin(30, Duration.ofSeconds(3));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 30)), Duration.ofSeconds(60)));
+            long crashedAt = c.net.now();
+            c.net.crash(SimCluster.address(7));
+            assertTrue(c.runUntil(() -> c.allSee(c.except(7), "node7", MemberStatus.FAILED),
+                    Duration.ofSeconds(60)), "every member should mark node7 failed");
+            double seconds = (c.net.now() - crashedAt) / 1e9;
+            assertTrue(seconds < 30, "detected by all in " + seconds + " s");
+            assertTrue(c.failures.stream().allMatch(f -> f.endsWith("node7 fail")), c.failures.toString());
+        }
+    }
+
+    @Test
+    void leftNodeIsReportedLeftNotFailed() {
+        try (SimCluster c = new SimCluster(3, LAN)) {
+            c.startAndJoin(15, Duration.ofSeconds(2));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 15)), Duration.ofSeconds(60)));
+            CompletableFuture<Void> left = c.nodes.get(4).leave();
+            assertTrue(c.runUntil(left::isDone, Duration.ofSeconds(10)), "leave completes");
+            c.nodes.get(4).close();
+            assertTrue(c.runUntil(() -> c.allSee(c.except(4), "node4", MemberStatus.LEFT), Duration.ofSeconds(30)));
+            c.net.runFor(Duration.ofSeconds(60));
+            assertTrue(c.allSee(c.except(4), "node4", MemberStatus.LEFT), "stays left");
+            assertTrue(c.failures.isEmpty(), c.failures.toString());
+        }
+    }
+
+    @Test
+    void noHealthyNodeIsDeclaredFailedUnderTenPercentLoss() {
+        try (SimCluster c = new SimCluster(4, LAN)) {
+            c.net.setLoss(0.10);
+            c.startAndJoin(50, Duration.ofSeconds(5));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 50)), Duration.ofSeconds(120)),
+                    "converges despite loss");
+            c.net.runFor(Duration.ofMinutes(10));
+            assertTrue(c.failures.isEmpty(), "false failures: " + c.failures);
+            assertTrue(c.allSeeLive(c.nodes, c.names(0, 50)));
+        }
+    }
+
+    @Test
+    void partitionHealsIntoOneCluster() {
+        try (SimCluster c = new SimCluster(5, LAN)) {
+            c.startAndJoin(20, Duration.ofSeconds(2));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 20)), Duration.ofSeconds(60)));
+            List<java.net.InetSocketAddress> half = java.util.stream.IntStream.range(0, 10)
+                    .mapToObj(SimCluster::address).toList();
+            c.net.partition(half);
+            List<GossipNode> a = c.where(i -> i < 10);
+            List<GossipNode> b = c.where(i -> i >= 10);
+            assertTrue(c.runUntil(() -> c.allSeeLive(a, c.names(0, 10)) && c.allSeeLive(b, c.names(10, 20)),
+                    Duration.ofSeconds(120)), "each side sees only itself alive");
+            c.net.heal();
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 20)), Duration.ofMinutes(5)),
+                    "halves merge again after the partition is removed");
+        }
+    }
+
+    @Test
+    void pausedNodeIsDeclaredFailedAndRefutesAfterResume() {
+        try (SimCluster c = new SimCluster(6, LAN)) {
+            c.startAndJoin(10, Duration.ofSeconds(1));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 10)), Duration.ofSeconds(60)));
+            long before = c.nodes.get(3).localMember().incarnation();
+            c.net.pause(SimCluster.address(3));
+            assertTrue(c.runUntil(() -> c.allSee(c.except(3), "node3", MemberStatus.FAILED), Duration.ofSeconds(60)),
+                    "a paused node is declared failed");
+            c.net.resume(SimCluster.address(3));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 10)), Duration.ofMinutes(3)),
+                    "after resuming it refutes and is alive everywhere");
+            assertTrue(c.nodes.get(3).localMember().incarnation() > before, "refuted with a higher incarnation");
+        }
+    }
+
+    @Test
+    void tagChangeReachesEveryMember() {
+        try (SimCluster c = new SimCluster(7, LAN)) {
+            c.startAndJoin(25, Duration.ofSeconds(2));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 25)), Duration.ofSeconds(60)));
+            c.nodes.get(9).updateTags(Map.of("role", "front", "http.port", "8080"));
+            assertTrue(c.runUntil(() -> c.nodes.stream().allMatch(n ->
+                    "front".equals(n.member("node9").orElseThrow().tag("role"))), Duration.ofSeconds(30)));
+            assertTrue(c.events.stream().anyMatch(e -> e instanceof ClusterEvent.MemberUpdated u
+                    && u.member().name().equals("node9")));
+        }
+    }
+
+    @Test
+    void joiningANodeThatIsDownFailsWithAClearError() {
+        try (SimCluster c = new SimCluster(8, LAN)) {
+            GossipNode n = c.start(0);
+            CompletableFuture<Integer> f = n.join(List.of(SimCluster.address(99)));
+            c.net.runFor(Duration.ofSeconds(15));
+            assertTrue(f.isDone(), "join must not hang");
+            ExecutionException e = assertThrows(ExecutionException.class, f::get);
+            assertInstanceOf(JoinException.class, e.getCause());
+            assertTrue(e.getCause().getMessage().contains(SimCluster.address(99).toString()), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void joinThroughSeveralAddressesCountsEachReached() throws Exception {
+        try (SimCluster c = new SimCluster(9, LAN)) {
+            c.start(0);
+            c.start(1);
+            GossipNode n = c.start(2);
+            CompletableFuture<Integer> f = n.join(List.of(SimCluster.address(0), SimCluster.address(1),
+                    SimCluster.address(50)));
+            c.net.runFor(Duration.ofSeconds(15));
+            assertEquals(2, f.get());
+        }
+    }
+
+    @Test
+    void oversizedTagsAreRejectedAtTheCall() {
+        try (SimCluster c = new SimCluster(10, LAN)) {
+            GossipNode n = c.start(0);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> n.updateTags(Map.of("big", "x".repeat(600))));
+            assertTrue(e.getMessage().contains("maxTagsBytes"), e.getMessage());
+        }
+    }
+}
