@@ -55,7 +55,7 @@ wait_for "$WORK/node1.log" "member node4 left" 30
 grep "member node4 left" "$WORK/node1.log" | sed 's/^/    /'
 
 say "killing node5 (SIGKILL: it just disappears)"
-kill -9 "${PIDS[5]}"
+kill -9 "${PIDS[5]}"; wait "${PIDS[5]}" 2>/dev/null || true
 wait_for "$WORK/node1.log" "member node5 failed" 60
 grep "member node5 failed" "$WORK/node1.log" | sed 's/^/    /'
 
