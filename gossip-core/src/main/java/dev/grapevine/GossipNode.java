@@ -43,9 +43,10 @@ import java.util.function.Supplier;
  * }</pre>
  *
  * <p>All protocol work happens on the protocol thread of the node's {@link GossipRuntime}; every method
- * here is safe from any thread. Methods that wait on the network return a {@link CompletableFuture}.
- * Listeners run in order on the runtime's listener thread, never on the protocol thread, so a slow listener
- * never delays probes.
+ * here is safe from any thread. Methods that wait on the network return a {@link CompletableFuture}, which
+ * completes on the runtime's listener thread (never the protocol thread). Listeners run there too, in
+ * order, so a slow listener never delays probes; but a listener must not block on one of these futures,
+ * since the thread that would complete it is the one it blocks. Calls on a closed node fail at once.
  */
 public final class GossipNode implements AutoCloseable {
 
@@ -63,7 +64,8 @@ public final class GossipNode implements AutoCloseable {
     private final Stats stats;
     private final List<ClusterListener> listeners;
     private final InetSocketAddress advertise;
-    private volatile boolean closed;
+    private final HostResolver resolver;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private GossipNode(Builder b, GossipRuntime runtime, boolean ownsRuntime) throws IOException {
         this.name = b.name;
@@ -72,6 +74,7 @@ public final class GossipNode implements AutoCloseable {
         this.ownsRuntime = ownsRuntime;
         this.stats = new Stats();
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+        this.resolver = b.resolver;
         TransportOptions options = new TransportOptions(config.maxStateBytes(), config.streamTimeout(),
                 config.maxInboundStreams(), 65536);
         this.binding = runtime.bind(b.bind, options, stats);
@@ -129,6 +132,14 @@ public final class GossipNode implements AutoCloseable {
         return engine.member(name);
     }
 
+    /**
+     * Lifeguard's local health score: 0 when this node's own probes and acks flow normally, higher when it
+     * misses acks it should have had (then it slows its probing rather than accuse others).
+     */
+    public int healthScore() {
+        return engine.healthScore();
+    }
+
     /** Traffic and drop counters. */
     public Stats stats() {
         return stats;
@@ -148,13 +159,16 @@ public final class GossipNode implements AutoCloseable {
      */
     public CompletableFuture<Integer> join(String... addresses) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
+        if (closed.get()) {
+            return closedFuture();
+        }
         // Name resolution can block: keep it off the protocol thread.
         runtime.listenerExecutor().execute(() -> {
             Map<InetSocketAddress, Throwable> failures = new LinkedHashMap<>();
             List<InetSocketAddress> resolved = new ArrayList<>();
             for (String a : addresses) {
                 try {
-                    resolved.addAll(resolve(a));
+                    resolved.addAll(resolve(resolver, a));
                 } catch (UnknownHostException | IllegalArgumentException e) {
                     failures.put(InetSocketAddress.createUnresolved(a, 0), e);
                 }
@@ -178,6 +192,9 @@ public final class GossipNode implements AutoCloseable {
     private CompletableFuture<Integer> joinResolved(List<InetSocketAddress> targets,
                                                     Map<InetSocketAddress, Throwable> failures) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
+        if (closed.get()) {
+            return closedFuture();
+        }
         if (targets.isEmpty()) {
             result.completeExceptionally(new JoinException("no address to join", failures));
             return result;
@@ -194,12 +211,15 @@ public final class GossipNode implements AutoCloseable {
                         errors.put(t, e);
                     }
                     if (pending.decrementAndGet() == 0) {
-                        if (joined.get() > 0) {
-                            result.complete(joined.get());
-                        } else {
-                            result.completeExceptionally(new JoinException("could not join any of "
-                                    + targets, errors));
-                        }
+                        // Complete off the protocol thread: callers' callbacks must not stall probing.
+                        runtime.listenerExecutor().execute(() -> {
+                            if (joined.get() > 0) {
+                                result.complete(joined.get());
+                            } else {
+                                result.completeExceptionally(new JoinException("could not join any of "
+                                        + targets, errors));
+                            }
+                        });
                     }
                 });
             }
@@ -214,6 +234,9 @@ public final class GossipNode implements AutoCloseable {
      */
     public CompletableFuture<Void> updateTags(Map<String, String> tags) {
         MembershipEngine.checkTags(tags, config.maxTagsBytes());
+        if (closed.get()) {
+            return closedFuture();
+        }
         Map<String, String> copy = Map.copyOf(tags);
         return callOnProtocolThread(() -> {
             engine.updateTags(copy);
@@ -227,9 +250,17 @@ public final class GossipNode implements AutoCloseable {
      * {@link #close()} afterwards to release the sockets.
      */
     public CompletableFuture<Void> leave() {
+        if (closed.get()) {
+            return closedFuture();
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onProtocolThread(() -> engine.leave().whenComplete((v, e) -> done.complete(null)));
+        onProtocolThread(() -> engine.leave().whenComplete((v, e) ->
+                runtime.listenerExecutor().execute(() -> done.complete(null))));
         return done;
+    }
+
+    private <T> CompletableFuture<T> closedFuture() {
+        return CompletableFuture.failedFuture(new IllegalStateException("node " + name + " is closed"));
     }
 
     /**
@@ -238,10 +269,9 @@ public final class GossipNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closed.compareAndSet(false, true)) {
             return;
         }
-        closed = true;
         Runnable stop = () -> {
             engine.stop();
             binding.transport().close();
@@ -290,11 +320,13 @@ public final class GossipNode implements AutoCloseable {
 
     private <T> CompletableFuture<T> callOnProtocolThread(Supplier<T> task) {
         CompletableFuture<T> f = new CompletableFuture<>();
+        Executor listenersThread = runtime.listenerExecutor();
         onProtocolThread(() -> {
             try {
-                f.complete(task.get());
+                T value = task.get();
+                listenersThread.execute(() -> f.complete(value));
             } catch (RuntimeException e) {
-                f.completeExceptionally(e);
+                listenersThread.execute(() -> f.completeExceptionally(e));
             }
         });
         return f;
@@ -304,10 +336,10 @@ public final class GossipNode implements AutoCloseable {
      * Parses {@code host:port}, {@code [v6]:port}, a bare IPv6 literal or a bare host (default port) and
      * resolves the host to every address it has.
      */
-    static List<InetSocketAddress> resolve(String address) throws UnknownHostException {
+    static List<InetSocketAddress> resolve(HostResolver resolver, String address) throws UnknownHostException {
         HostPort hp = HostPort.parse(address, DEFAULT_PORT);
         List<InetSocketAddress> out = new ArrayList<>();
-        for (InetAddress a : InetAddress.getAllByName(hp.host())) {
+        for (InetAddress a : resolver.resolve(hp.host())) {
             out.add(new InetSocketAddress(a, hp.port()));
         }
         return out;
@@ -316,7 +348,7 @@ public final class GossipNode implements AutoCloseable {
     /** Parses an address without resolving names other than literals; fails naming the field. */
     static InetSocketAddress parseLiteralOrResolve(String field, String address) {
         try {
-            List<InetSocketAddress> all = resolve(address);
+            List<InetSocketAddress> all = resolve(HostResolver.SYSTEM, address);
             return all.get(0);
         } catch (UnknownHostException | IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": cannot use address '" + address + "': " + e.getMessage(), e);
@@ -335,6 +367,7 @@ public final class GossipNode implements AutoCloseable {
         private final List<ClusterListener> listeners = new ArrayList<>();
         private GossipRuntime runtime;
         private Random random;
+        private HostResolver resolver = HostResolver.SYSTEM;
         private List<String> retryJoin = List.of();
         private Duration retryInterval = Duration.ofSeconds(30);
         private int retryMax;
@@ -421,6 +454,12 @@ public final class GossipNode implements AutoCloseable {
             return this;
         }
 
+        /** How {@code join} turns host names into addresses (the system resolver by default). */
+        public Builder resolver(HostResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
         /**
          * Keeps trying to join through {@code addresses} after start, every {@code interval}, at most
          * {@code maxAttempts} times (0: until it succeeds).
@@ -479,7 +518,7 @@ public final class GossipNode implements AutoCloseable {
     }
 
     private void retryJoin(List<String> addresses, Duration interval, int max, int attempt) {
-        if (closed) {
+        if (closed.get()) {
             return;
         }
         join(addresses.toArray(String[]::new)).whenComplete((n, e) -> {

@@ -146,4 +146,66 @@ class UdpClusterTest {
                 () -> n.join("127.0.2.200:" + PORT).get(20, TimeUnit.SECONDS));
         assertInstanceOf(JoinException.class, e.getCause());
     }
+
+    @Test
+    void listenersRunInOrderOffTheProtocolThread() throws Exception {
+        List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+        GossipNode a = GossipNode.builder().name("udp0").bind(address(0)).config(CONFIG).runtime(runtime)
+                .listener(e -> {
+                    threads.add(Thread.currentThread().getName());
+                    order.add(e.getClass().getSimpleName() + ":" + e.member().name());
+                }).start();
+        nodes.add(a);
+        GossipNode b = start(1);
+        nodes.set(1, b);
+        b.join("127.0.2.1:" + PORT).get(10, TimeUnit.SECONDS);
+        assertTrue(await(() -> order.contains("MemberJoined:udp1"), Duration.ofSeconds(10)));
+        b.leave().get(10, TimeUnit.SECONDS);
+        assertTrue(await(() -> order.contains("MemberLeft:udp1"), Duration.ofSeconds(10)));
+        assertTrue(order.indexOf("MemberJoined:udp1") < order.indexOf("MemberLeft:udp1"), order.toString());
+        assertTrue(threads.stream().allMatch(t -> t.equals("udp-cluster-test-listeners")), threads.toString());
+    }
+
+    @Test
+    void advertisedAddressIsWhatOthersSeeAndDial() throws Exception {
+        GossipNode seed = start(0);
+        int port = PORT + 7;
+        GossipNode nat = GossipNode.builder().name("behind-nat").bind(new InetSocketAddress("0.0.0.0", port))
+                .advertise("127.0.2.77:" + port).config(CONFIG).runtime(runtime).start();
+        try {
+            nat.join("127.0.2.1:" + PORT).get(10, TimeUnit.SECONDS);
+            assertTrue(await(() -> seed.member("behind-nat").map(m -> m.status() == MemberStatus.ALIVE)
+                    .orElse(false), Duration.ofSeconds(10)));
+            assertEquals(new InetSocketAddress("127.0.2.77", port), seed.member("behind-nat").orElseThrow().address());
+            // The seed probes the advertised address; the node stays alive through several probe rounds.
+            Thread.sleep(3000);
+            assertEquals(MemberStatus.ALIVE, seed.member("behind-nat").orElseThrow().status());
+        } finally {
+            nat.close();
+        }
+    }
+
+    @Test
+    void nodesJoinOverIpv6Loopback() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ipv6LoopbackWorks(), "IPv6 loopback [::1] is not available here");
+        GossipNode a = GossipNode.builder().name("v6a").bind("[::1]:" + (PORT + 11)).config(CONFIG).runtime(runtime).start();
+        GossipNode b = GossipNode.builder().name("v6b").bind("[::1]:" + (PORT + 12)).config(CONFIG).runtime(runtime).start();
+        try {
+            assertEquals(1, b.join("[::1]:" + (PORT + 11)).get(10, TimeUnit.SECONDS));
+            assertTrue(await(() -> a.liveMembers().size() == 2 && b.liveMembers().size() == 2, Duration.ofSeconds(10)));
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    private static boolean ipv6LoopbackWorks() {
+        try (java.nio.channels.DatagramChannel ch = java.nio.channels.DatagramChannel.open()) {
+            ch.bind(new InetSocketAddress("::1", 0));
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
 }

@@ -24,6 +24,9 @@ public final class BroadcastQueue {
     private static final Comparator<Item> ORDER =
             Comparator.<Item>comparingInt(i -> i.transmits).thenComparing(i -> -i.id);
 
+    /** Consecutive messages too large for what is left of the packet before a take gives up. */
+    private static final int MAX_MISSES = 32;
+
     private final TreeSet<Item> queue = new TreeSet<>(ORDER);
     private final Map<String, Item> byKey = new HashMap<>();
     private final int capacity;
@@ -72,14 +75,19 @@ public final class BroadcastQueue {
         }
         List<Item> taken = new ArrayList<>();
         int remaining = budget;
+        int misses = 0;
         for (Item item : queue) {
             int cost = item.frame.length + overhead.applyAsInt(item.frame.length);
             if (cost <= remaining) {
                 taken.add(item);
                 remaining -= cost;
+                misses = 0;
                 if (taken.size() >= maxCount || remaining <= 2) {
                     break;
                 }
+            } else if (++misses >= MAX_MISSES) {
+                // The packet is nearly full: stop rather than scan a long queue for a frame small enough.
+                break;
             }
         }
         List<byte[]> frames = new ArrayList<>(taken.size());

@@ -77,8 +77,23 @@ public final class MembershipEngine implements Transport.Inbound {
     private final Awareness awareness;
     private final BroadcastQueue broadcasts = new BroadcastQueue(BROADCAST_CAPACITY);
     private final Map<Integer, AckWaiter> ackWaiters = new HashMap<>();
-    private final List<Cancellable> loops = new ArrayList<>();
+    /** Failed and left members: out of the probe ring, kept for reconnect, gossip to the dead and reaping. */
+    private final List<NodeState> gone = new ArrayList<>();
     private final ByteBuffer sendBuffer;
+
+    private Cancellable probeTimer = Cancellable.NONE;
+    private Cancellable gossipTimer = Cancellable.NONE;
+    private Cancellable pushPullTimer = Cancellable.NONE;
+    private Cancellable reconnectTimer = Cancellable.NONE;
+    private Cancellable reapTimer = Cancellable.NONE;
+    private Cancellable leaveTimer = Cancellable.NONE;
+    private CompletableFuture<Void> leaveFuture;
+    /** XOR of every member's {@link #memberHash}: equal digests mean equal views. */
+    private long viewDigest;
+    /** {@link Awareness#score()} as last published, for readers on other threads. */
+    private volatile int healthScore;
+    /** Earliest time a digest mismatch may trigger another repair exchange. */
+    private long nextDigestSync;
 
     private NodeState self;
     private int seq;
@@ -124,16 +139,14 @@ public final class MembershipEngine implements Transport.Inbound {
         running = true;
         broadcastAlive(self);
         emit(new ClusterEvent.MemberJoined(self.snapshot()));
-        long probe = nanos(config.probeInterval());
-        // Random stagger so that nodes started together do not probe in lockstep.
-        every(probe, randomStagger(probe), this::probeTick);
-        every(nanos(config.gossipInterval()), randomStagger(nanos(config.gossipInterval())), this::gossipTick);
+        // Random first delays, so that nodes started together do not probe, gossip or sync in lockstep.
+        probeTimer = scheduler.schedule(randomStagger(nanos(config.probeInterval())), this::probeTick);
+        gossipTimer = scheduler.schedule(randomStagger(nanos(config.gossipInterval())), this::gossipTick);
         if (!config.pushPullInterval().isZero()) {
-            loops.add(scheduler.schedule(pushPullDelay(), this::pushPullTick));
+            pushPullTimer = scheduler.schedule(randomStagger(pushPullDelay()), this::pushPullTick);
         }
-        every(nanos(config.reconnectInterval()), randomStagger(nanos(config.reconnectInterval())),
-                this::reconnectTick);
-        every(nanos(config.reapInterval()), nanos(config.reapInterval()), this::reapTick);
+        reconnectTimer = scheduler.schedule(randomStagger(nanos(config.reconnectInterval())), this::reconnectTick);
+        reapTimer = scheduler.schedule(nanos(config.reapInterval()), this::reapTick);
     }
 
     /** Stops every timer and ignores further traffic. Does not close the transport. */
@@ -143,8 +156,9 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         stopped = true;
         running = false;
-        loops.forEach(Cancellable::cancel);
-        loops.clear();
+        for (Cancellable c : List.of(probeTimer, gossipTimer, pushPullTimer, reconnectTimer, reapTimer, leaveTimer)) {
+            c.cancel();
+        }
         for (AckWaiter w : new ArrayList<>(ackWaiters.values())) {
             w.cancelTimers();
         }
@@ -165,7 +179,11 @@ public final class MembershipEngine implements Transport.Inbound {
      * broadcast is (or after {@code leaveTimeout}); then stops the engine.
      */
     public CompletableFuture<Void> leave() {
+        if (leaveFuture != null) {
+            return leaveFuture;
+        }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        leaveFuture = done;
         if (stopped) {
             done.complete(null);
             return done;
@@ -174,7 +192,6 @@ public final class MembershipEngine implements Transport.Inbound {
         self.setStatus(MemberStatus.LEFT, now());
         publish(self);
         Dead leave = new Dead(self.incarnation, name, name);
-        boolean othersListening = live > 1;
         Runnable finish = () -> {
             if (!done.isDone()) {
                 done.complete(null);
@@ -182,12 +199,12 @@ public final class MembershipEngine implements Transport.Inbound {
             }
         };
         broadcasts.add(name, Codec.encodeFrame(leave), () -> scheduler.execute(finish));
-        if (!othersListening) {
+        if (live <= 1) {
             scheduler.execute(finish);
         } else {
-            loops.add(scheduler.schedule(nanos(config.leaveTimeout()), finish));
+            leaveTimer = scheduler.schedule(nanos(config.leaveTimeout()), finish);
             // Push the announcement out now instead of waiting for the next gossip tick.
-            gossipTick();
+            gossipRound();
         }
         return done;
     }
@@ -210,9 +227,9 @@ public final class MembershipEngine implements Transport.Inbound {
         return name;
     }
 
-    /** The current Lifeguard health score (0 is healthy). Protocol thread only. */
+    /** The current Lifeguard health score (0 is healthy). Safe from any thread. */
     public int healthScore() {
-        return awareness.score();
+        return healthScore;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -224,6 +241,9 @@ public final class MembershipEngine implements Transport.Inbound {
      * @throws IllegalArgumentException when the encoded tags exceed {@code maxTagsBytes}
      */
     public void updateTags(Map<String, String> tags) {
+        if (leaving || stopped) {
+            throw new IllegalStateException("node " + name + " has left or stopped; its tags can no longer change");
+        }
         checkTags(tags, config.maxTagsBytes());
         self.tags = Map.copyOf(tags);
         self.incarnation++;
@@ -276,10 +296,15 @@ public final class MembershipEngine implements Transport.Inbound {
     // Probing
 
     private void probeTick() {
-        if (!running || leaving) {
+        if (!running) {
             return;
         }
-        NodeState target = ring.next(n -> n != self && n.isUp());
+        // Lifeguard: a node in poor health probes less often, not only with longer timeouts.
+        probeTimer = scheduler.schedule(awareness.scale(nanos(config.probeInterval())), this::probeTick);
+        if (leaving) {
+            return;
+        }
+        NodeState target = ring.next(NodeState::isUp);
         if (target != null) {
             probe(target);
         }
@@ -291,7 +316,7 @@ public final class MembershipEngine implements Transport.Inbound {
         int s = nextSeq();
         Ping ping = new Ping(s, target.name, name, advertise);
         AckWaiter w = new AckWaiter(s);
-        w.probe = new ProbeRun(target, target.incarnation);
+        w.probe = new ProbeRun(target, target.incarnation, now() + interval);
         ackWaiters.put(s, w);
         if (target.status == MemberStatus.SUSPECT) {
             // Lifeguard's buddy system: tell the suspect it is suspected, so it can refute at once.
@@ -310,21 +335,22 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         NodeState target = p.target;
         List<NodeState> helpers = ring.random(config.indirectChecks(),
-                n -> n != self && n != target && n.status == MemberStatus.ALIVE);
+                n -> n != target && n.status == MemberStatus.ALIVE);
         for (NodeState helper : helpers) {
             IndirectPing req = new IndirectPing(w.seq, target.name, target.address, true, name, advertise);
             sendWithPiggyback(helper.address, req, null);
         }
         p.expectedNacks = helpers.size();
         if (config.fallbackStreamPing()) {
-            long remaining = Math.max(1, awareness.scale(nanos(config.probeInterval()))
-                    - awareness.scale(nanos(config.probeTimeout())));
+            long remaining = Math.max(1, p.deadline - now());
             byte[] ping = Codec.encodePacket(new Ping(w.seq, target.name, name, advertise));
             transport.request(target.address, ByteBuffer.wrap(ping), remaining, new Transport.Reply() {
                 @Override
                 public void onReply(ByteBuffer frame) {
                     try {
-                        if (Codec.readSingle(frame) instanceof Ack ack && ack.seq() == w.seq) {
+                        // Only while the probe is still open: a late answer must not undo its verdict.
+                        if (Codec.readSingle(frame) instanceof Ack ack && ack.seq() == w.seq
+                                && ackWaiters.get(w.seq) == w) {
                             onAckFor(w);
                         }
                     } catch (DecodeException e) {
@@ -349,7 +375,7 @@ public final class MembershipEngine implements Transport.Inbound {
         ProbeRun p = w.probe;
         // Lifeguard: each nack we expected but did not get hints that our own link is the sick one.
         int delta = p.expectedNacks > 0 ? p.expectedNacks - p.nacks : 1;
-        awareness.applyDelta(delta);
+        applyHealth(delta);
         NodeState target = p.target;
         if (target.isUp() && target.incarnation == p.incarnation) {
             LOG.debug("{}: no ack from {} ({} nacks of {}), suspecting", name, target.name, p.nacks,
@@ -364,7 +390,7 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         w.acked = true;
         if (w.probe != null) {
-            awareness.applyDelta(-1);
+            applyHealth(-1);
             ackWaiters.remove(w.seq);
             w.cancelTimers();
         } else if (w.relay != null) {
@@ -389,12 +415,24 @@ public final class MembershipEngine implements Transport.Inbound {
         w.relay = () -> sendWithPiggyback(requester, new Ack(req.seq()), null);
         ackWaiters.put(s, w);
         sendWithPiggyback(req.targetAddress(), new Ping(s, req.target(), name, advertise), null);
-        w.timers.add(scheduler.schedule(awareness.scale(nanos(config.probeTimeout())), () -> {
+        w.timers.add(scheduler.schedule(nackDelay(), () -> {
             ackWaiters.remove(s);
             if (!w.acked && req.nack() && !stopped) {
                 sendWithPiggyback(requester, new Nack(req.seq()), null);
             }
         }));
+    }
+
+    /**
+     * When a helper gives up on a relayed probe and sends its nack. The asker sent the indirect probe after
+     * its probe timeout and closes the probe at its probe interval, so the nack must leave well inside what
+     * remains: 80 % of the smaller of the two spans, and not scaled by our own health (a nack that arrives
+     * after the asker closed its probe would wrongly tell it that its own link is sick).
+     */
+    private long nackDelay() {
+        long timeout = nanos(config.probeTimeout());
+        long rest = nanos(config.probeInterval()) - timeout;
+        return Math.max(1, Math.min(timeout, rest) * 4 / 5);
     }
 
     private void onAck(Ack ack) {
@@ -432,12 +470,12 @@ public final class MembershipEngine implements Transport.Inbound {
             refute(a.incarnation());
             return;
         }
-        if (tagsSize(a.tags()) > config.maxTagsBytes()) {
+        NodeState state = nodes.get(a.node());
+        boolean isNew = state == null;
+        if ((isNew || a.incarnation() > state.incarnation) && tagsSize(a.tags()) > config.maxTagsBytes()) {
             stats.recordDrop(DropReason.OVERSIZED);
             return;
         }
-        NodeState state = nodes.get(a.node());
-        boolean isNew = state == null;
         if (isNew) {
             state = new NodeState(a.node(), a.address(), a.tags(), a.incarnation(), MemberStatus.ALIVE, now());
             nodes.put(a.node(), state);
@@ -466,6 +504,8 @@ public final class MembershipEngine implements Transport.Inbound {
         state.tags = a.tags();
         if (wasGone) {
             live++;
+            gone.remove(state);
+            ring.add(state);
         }
         state.setStatus(MemberStatus.ALIVE, now());
         broadcastAlive(state);
@@ -487,11 +527,17 @@ public final class MembershipEngine implements Transport.Inbound {
             return;
         }
         if (state.suspicion != null) {
-            if (s.incarnation() == state.incarnation && state.suspicion.confirm(s.from())) {
-                // Pass new confirmations on, so others' timers shrink too.
-                broadcasts.add(s.node(), Codec.encodeFrame(s), null);
+            if (s.incarnation() == state.incarnation) {
+                if (state.suspicion.confirm(s.from())) {
+                    // Pass new confirmations on, so others' timers shrink too.
+                    broadcasts.add(s.node(), Codec.encodeFrame(s), null);
+                }
+                return;
             }
-            return;
+            // A suspicion of a newer incarnation: start over at it, or the old timer would declare the member
+            // dead at an incarnation it has already refuted.
+            state.clearSuspicion();
+            state.setStatus(MemberStatus.ALIVE, now());
         }
         if (state.status != MemberStatus.ALIVE) {
             return;
@@ -543,6 +589,8 @@ public final class MembershipEngine implements Transport.Inbound {
             }
         } else {
             live--;
+            ring.remove(state);
+            gone.add(state);
         }
         state.clearSuspicion();
         broadcasts.add(d.node(), Codec.encodeFrame(d), null);
@@ -556,7 +604,7 @@ public final class MembershipEngine implements Transport.Inbound {
 
     private void refute(long accused) {
         self.incarnation = Math.max(self.incarnation, accused) + 1;
-        awareness.applyDelta(1);
+        applyHealth(1);
         publish(self);
         broadcastAlive(self);
     }
@@ -569,13 +617,37 @@ public final class MembershipEngine implements Transport.Inbound {
     // Gossip and anti-entropy
 
     private void gossipTick() {
-        if (!running || broadcasts.isEmpty()) {
+        if (!running) {
             return;
         }
-        long now = now();
-        long deadWindow = nanos(config.gossipToTheDeadTime());
-        List<NodeState> targets = ring.random(config.gossipNodes(), n -> n != self
-                && (n.isUp() || (n.status == MemberStatus.FAILED && now - n.statusSince <= deadWindow)));
+        gossipTimer = scheduler.schedule(nanos(config.gossipInterval()), this::gossipTick);
+        gossipRound();
+    }
+
+    /** Sends pending broadcasts to {@code gossipNodes} random members, recently failed ones included. */
+    private void gossipRound() {
+        if (broadcasts.isEmpty()) {
+            return;
+        }
+        List<NodeState> targets = ring.random(config.gossipNodes(), NodeState::isUp);
+        List<NodeState> recentlyFailed = recentlyFailed();
+        if (!recentlyFailed.isEmpty()) {
+            // memberlist gossips to the recently dead too, so a member wrongly declared dead hears it and
+            // refutes; pick them in proportion to their number.
+            int total = ring.size() + recentlyFailed.size();
+            for (int i = 0; i < config.gossipNodes(); i++) {
+                if (random.nextInt(total) < recentlyFailed.size()) {
+                    NodeState dead = recentlyFailed.get(random.nextInt(recentlyFailed.size()));
+                    if (!targets.contains(dead)) {
+                        if (targets.size() >= config.gossipNodes()) {
+                            targets.set(i % targets.size(), dead);
+                        } else {
+                            targets.add(dead);
+                        }
+                    }
+                }
+            }
+        }
         for (NodeState t : targets) {
             List<byte[]> frames = broadcasts.take(config.packetSize() - Codec.compoundHeaderSize(), MAX_FRAMES,
                     retransmitLimit(), Codec::compoundEntryOverhead);
@@ -586,15 +658,30 @@ public final class MembershipEngine implements Transport.Inbound {
         }
     }
 
+    private List<NodeState> recentlyFailed() {
+        if (gone.isEmpty()) {
+            return List.of();
+        }
+        long now = now();
+        long window = nanos(config.gossipToTheDeadTime());
+        List<NodeState> out = new ArrayList<>();
+        for (NodeState n : gone) {
+            if (n.status == MemberStatus.FAILED && now - n.statusSince <= window) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
     private void pushPullTick() {
         if (!running) {
             return;
         }
-        loops.add(scheduler.schedule(pushPullDelay(), this::pushPullTick));
+        pushPullTimer = scheduler.schedule(pushPullDelay(), this::pushPullTick);
         if (leaving) {
             return;
         }
-        List<NodeState> peer = ring.random(1, n -> n != self && n.status == MemberStatus.ALIVE);
+        List<NodeState> peer = ring.random(1, n -> n.status == MemberStatus.ALIVE);
         if (!peer.isEmpty()) {
             pushPull(peer.get(0).address, false).exceptionally(e -> {
                 LOG.debug("{}: push-pull with {} failed: {}", name, peer.get(0).name, e.toString());
@@ -620,11 +707,15 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void reconnectTick() {
-        if (!running || leaving) {
+        if (!running) {
+            return;
+        }
+        reconnectTimer = scheduler.schedule(nanos(config.reconnectInterval()), this::reconnectTick);
+        if (leaving) {
             return;
         }
         List<NodeState> failed = new ArrayList<>();
-        for (NodeState n : nodes.values()) {
+        for (NodeState n : gone) {
             if (n.status == MemberStatus.FAILED) {
                 failed.add(n);
             }
@@ -647,9 +738,10 @@ public final class MembershipEngine implements Transport.Inbound {
         if (!running) {
             return;
         }
+        reapTimer = scheduler.schedule(nanos(config.reapInterval()), this::reapTick);
         long now = now();
         List<NodeState> reaped = new ArrayList<>();
-        for (NodeState n : nodes.values()) {
+        for (NodeState n : gone) {
             long limit = n.status == MemberStatus.FAILED ? nanos(config.reconnectTimeout())
                     : n.status == MemberStatus.LEFT ? nanos(config.tombstoneTimeout()) : Long.MAX_VALUE;
             if (n != self && now - n.statusSince > limit) {
@@ -658,8 +750,9 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         for (NodeState n : reaped) {
             nodes.remove(n.name);
-            ring.remove(n);
+            gone.remove(n);
             published.remove(n.name);
+            viewDigest ^= n.hash;
             emit(new ClusterEvent.MemberReaped(n.snapshot()));
         }
     }
@@ -687,6 +780,24 @@ public final class MembershipEngine implements Transport.Inbound {
                 case DEAD, SUSPECT -> onSuspect(new Suspect(r.incarnation(), r.name(), name));
             }
         }
+    }
+
+    /**
+     * A quiet peer's view digest differs from ours while we are quiet too: the views have diverged for good
+     * (a broadcast that never reached one of us), not merely in flight. Repair it now with a push-pull
+     * rather than at the next periodic exchange, at most once per five probe intervals.
+     */
+    private void onViewDigest(Message.ViewDigest v, InetSocketAddress from) {
+        if (!running || leaving || v.digest() == viewDigest || !broadcasts.isEmpty()) {
+            return;
+        }
+        long now = now();
+        if (now < nextDigestSync) {
+            return;
+        }
+        nextDigestSync = now + 5 * nanos(config.probeInterval());
+        LOG.debug("{}: view differs from {}'s, repairing with a push-pull", name, from);
+        pushPull(from, false).exceptionally(e -> null);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -751,6 +862,8 @@ public final class MembershipEngine implements Transport.Inbound {
             onSuspect(s);
         } else if (m instanceof Dead d) {
             onDead(d);
+        } else if (m instanceof Message.ViewDigest v) {
+            onViewDigest(v, from);
         } else {
             stats.recordDrop(DropReason.UNEXPECTED);
         }
@@ -765,6 +878,10 @@ public final class MembershipEngine implements Transport.Inbound {
         frames.add(Codec.encodeFrame(first));
         if (second != null) {
             frames.add(Codec.encodeFrame(second));
+        }
+        if (broadcasts.isEmpty() && (first instanceof Ping || first instanceof Ack) && running) {
+            // Nothing left to spread: let the peer compare views (see onViewDigest).
+            frames.add(Codec.encodeFrame(new Message.ViewDigest(viewDigest)));
         }
         int used = Codec.compoundHeaderSize();
         for (byte[] f : frames) {
@@ -791,20 +908,9 @@ public final class MembershipEngine implements Transport.Inbound {
     // ------------------------------------------------------------------------------------------------
     // Helpers
 
-    private void every(long period, long firstDelay, Runnable task) {
-        Runnable[] tick = new Runnable[1];
-        Cancellable[] handle = new Cancellable[1];
-        tick[0] = () -> {
-            if (stopped) {
-                return;
-            }
-            loops.remove(handle[0]);
-            handle[0] = scheduler.schedule(period, tick[0]);
-            loops.add(handle[0]);
-            task.run();
-        };
-        handle[0] = scheduler.schedule(firstDelay, tick[0]);
-        loops.add(handle[0]);
+    private void applyHealth(int delta) {
+        awareness.applyDelta(delta);
+        healthScore = awareness.score();
     }
 
     private long randomStagger(long period) {
@@ -820,7 +926,29 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void publish(NodeState n) {
+        viewDigest ^= n.hash;
+        n.hash = memberHash(n);
+        viewDigest ^= n.hash;
         published.put(n.name, n.publish());
+    }
+
+    /** A 64-bit hash of what two views must agree on about a member: name, incarnation, status. */
+    static long memberHash(NodeState n) {
+        long h = n.name.hashCode() * 0x9E3779B97F4A7C15L;
+        h ^= (n.incarnation + 1) * 0xC2B2AE3D27D4EB4FL;
+        h ^= (n.status.ordinal() + 1L) * 0x165667B19E3779F9L;
+        // fmix64 from MurmurHash3: spreads every input bit over the whole word.
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    /** The digest of this node's member view (protocol thread). */
+    public long viewDigest() {
+        return viewDigest;
     }
 
     private void emit(ClusterEvent e) {
@@ -896,9 +1024,13 @@ public final class MembershipEngine implements Transport.Inbound {
         int expectedNacks;
         int nacks;
 
-        ProbeRun(NodeState target, long incarnation) {
+        /** When the probe closes, on the protocol clock. */
+        final long deadline;
+
+        ProbeRun(NodeState target, long incarnation, long deadline) {
             this.target = target;
             this.incarnation = incarnation;
+            this.deadline = deadline;
         }
     }
 }

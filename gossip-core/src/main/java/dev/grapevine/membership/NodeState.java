@@ -21,6 +21,8 @@ final class NodeState {
     long statusSince;
     /** The running suspicion timer while {@link MemberStatus#SUSPECT}. */
     Suspicion suspicion;
+    /** This member's contribution to the view digest, as last published. */
+    long hash;
     /** Published snapshot, rebuilt on each change. */
     private Member snapshot;
 

@@ -40,7 +40,8 @@ import java.util.function.Consumer;
  *   <li>Bodies: PING {@code seq, target, sourceName, source}; INDIRECT_PING
  *       {@code seq, target, targetAddress, nack, sourceName, source}; ACK and NACK {@code seq}; ALIVE
  *       {@code incarnation, node, address, tags}; SUSPECT and DEAD {@code incarnation, node, from};
- *       PUSH_PULL {@code join, count, count × (name, address, tags, incarnation, state byte)}.</li>
+ *       PUSH_PULL {@code join, count, count × (name, address, tags, incarnation, state byte)}; VIEW_DIGEST
+ *       {@code digest} as 8 big-endian bytes.</li>
  * </ul>
  *
  * <h2>Safety</h2>
@@ -225,6 +226,8 @@ public final class Codec {
                 return WireWriter.varint32Size(((Ack) m).seq());
             case NACK:
                 return WireWriter.varint32Size(((Nack) m).seq());
+            case VIEW_DIGEST:
+                return 8;
             case ALIVE: {
                 Alive a = (Alive) m;
                 return WireWriter.incarnationSize(a.incarnation()) + WireWriter.nameSize(a.node())
@@ -282,6 +285,9 @@ public final class Codec {
                 break;
             case NACK:
                 WireWriter.writeVarint32(out, ((Nack) m).seq());
+                break;
+            case VIEW_DIGEST:
+                out.putLong(((Message.ViewDigest) m).digest());
                 break;
             case ALIVE: {
                 Alive a = (Alive) m;
@@ -437,6 +443,8 @@ public final class Codec {
                 return new Ack(r.varint32("seq"));
             case NACK:
                 return new Nack(r.varint32("seq"));
+            case VIEW_DIGEST:
+                return new Message.ViewDigest(r.fixed64("digest"));
             case ALIVE:
                 return new Alive(r.incarnation(), r.name("node"), r.address("address"), r.tags());
             case SUSPECT:

@@ -42,6 +42,15 @@ public sealed interface Message {
         public MessageType type() { return MessageType.NACK; }
     }
 
+    /**
+     * A digest of the sender's whole member view, piggybacked on pings and acks while the sender has nothing
+     * left to gossip. A quiet receiver whose own digest differs knows the two views diverged for good (not
+     * merely in flight) and repairs it with a push-pull at once, instead of waiting for the periodic one.
+     */
+    record ViewDigest(long digest) implements Message {
+        public MessageType type() { return MessageType.VIEW_DIGEST; }
+    }
+
     /** {@code node} is alive at {@code incarnation}, at {@code address}, with these tags. */
     record Alive(long incarnation, String node, InetSocketAddress address, Map<String, String> tags)
             implements Message {

@@ -11,7 +11,9 @@ public enum MessageType {
     DEAD(7),
     PUSH_PULL(8),
     /** Several frames packed into one datagram. */
-    COMPOUND(9);
+    COMPOUND(9),
+    /** A digest of the sender's member view (see {@link Message.ViewDigest}). */
+    VIEW_DIGEST(10);
 
     private static final MessageType[] BY_CODE = new MessageType[16];
 

@@ -58,6 +58,15 @@ final class WireReader {
         }
     }
 
+    /** A fixed 8-byte big-endian long. */
+    long fixed64(String what) throws DecodeException {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | u8(what);
+        }
+        return v;
+    }
+
     /** One unsigned byte. */
     int u8(String what) throws DecodeException {
         require(1, what);

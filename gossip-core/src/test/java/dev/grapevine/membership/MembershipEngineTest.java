@@ -142,6 +142,86 @@ class MembershipEngineTest {
                 "buddy system: the suspicion travels with the probe");
     }
 
+    @Test
+    void gossipPacksManyBroadcastsIntoDatagramsNoLargerThanThePacketSize() {
+        for (int i = 0; i < 300; i++) {
+            engine.onAlive(new Alive(1, "peer" + i, new InetSocketAddress("127.0.3." + (i % 250 + 1), 7000 + i),
+                    Map.of("role", "app", "http.port", "8080")));
+        }
+        transport.sent.clear();
+        scheduler.advance(1_000_000_000L);
+        assertTrue(!transport.sent.isEmpty());
+        int maxFrames = 0;
+        for (ByteBuffer b : transport.sent) {
+            assertTrue(b.remaining() <= GossipConfig.lan().packetSize(), "datagram of " + b.remaining() + " bytes");
+            List<Message> frames = new ArrayList<>();
+            try {
+                Codec.readPacket(b.duplicate(), false, frames::add);
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+            maxFrames = Math.max(maxFrames, frames.size());
+        }
+        assertTrue(maxFrames >= 10, "compound datagrams carry many messages, saw at most " + maxFrames);
+    }
+
+    @Test
+    void malformedDatagramIsCountedNotThrown() {
+        Stats stats = new Stats();
+        MembershipEngine e = new MembershipEngine("x", SELF, Map.of(), GossipConfig.lan(), scheduler, transport,
+                new Random(2), stats, ev -> { });
+        e.start();
+        e.onDatagram(PEER, ByteBuffer.wrap(new byte[]{1, 99, 0}));
+        e.onDatagram(PEER, ByteBuffer.wrap(new byte[]{42}));
+        assertEquals(1, stats.dropped(dev.grapevine.DropReason.UNKNOWN_TYPE));
+        assertEquals(1, stats.dropped(dev.grapevine.DropReason.UNKNOWN_VERSION));
+    }
+
+    @Test
+    void pingForAnotherNodeIsDroppedAsMisaddressed() {
+        Stats stats = new Stats();
+        MembershipEngine e = new MembershipEngine("x", SELF, Map.of(), GossipConfig.lan(), scheduler, transport,
+                new Random(2), stats, ev -> { });
+        e.start();
+        transport.sent.clear();
+        e.onDatagram(PEER, ByteBuffer.wrap(Codec.encodePacket(new Message.Ping(1, "someone-else", "p", PEER))));
+        assertEquals(1, stats.dropped(dev.grapevine.DropReason.MISADDRESSED));
+        assertTrue(transport.sent.isEmpty(), "no ack for a ping meant for another node");
+    }
+
+    @Test
+    void leavingTwiceReturnsTheSameAnnouncementAndTagsCannotChangeMeanwhile() {
+        engine.onAlive(new Alive(1, "peer", PEER, Map.of()));
+        var first = engine.leave();
+        var second = engine.leave();
+        assertTrue(first == second, "one leave, one future");
+        assertTrue(!first.isDone(), "still announcing");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> engine.updateTags(Map.of("role", "x")));
+        scheduler.advance(6_000_000_000L);
+        assertTrue(first.isDone());
+        assertTrue(engine.isStopped());
+    }
+
+    @Test
+    void gossipStillFindsLiveTargetsAmongThousandsOfDepartedMembers() {
+        for (int i = 0; i < 2000; i++) {
+            String n = "old" + i;
+            engine.onAlive(new Alive(1, n, new InetSocketAddress("127.0.5." + (i % 250 + 1), 8000 + i), Map.of()));
+            engine.onDead(new Dead(1, n, n));
+        }
+        for (int i = 0; i < 5; i++) {
+            engine.onAlive(new Alive(1, "live" + i, new InetSocketAddress("127.0.6." + (i + 1), 7946), Map.of()));
+        }
+        scheduler.advance(40_000_000_000L); // let the departure news run out
+        engine.updateTags(Map.of("role", "db"));
+        transport.sent.clear();
+        transport.to.clear();
+        scheduler.advance(400_000_000L); // two gossip rounds
+        long toLive = transport.to.stream().filter(a -> a.getAddress().getHostAddress().startsWith("127.0.6.")).count();
+        assertTrue(toLive >= 3, "gossip reached live members " + toLive + " times");
+    }
+
     /** Records datagrams; streams fail. */
     static final class RecordingTransport implements Transport {
         final List<ByteBuffer> sent = new ArrayList<>();

@@ -162,4 +162,73 @@ class ClusterSimulationTest {
             assertTrue(e.getMessage().contains("maxTagsBytes"), e.getMessage());
         }
     }
+
+    @Test
+    void aHostNameJoinsThroughEveryAddressItResolvesTo() throws Exception {
+        try (SimCluster c = new SimCluster(11, LAN)) {
+            c.start(0);
+            c.start(1);
+            c.start(2);
+            GossipNode n = c.start(3, Map.of(), b -> b.resolver(host -> {
+                if (!host.equals("seeds.cluster.test")) {
+                    throw new java.net.UnknownHostException(host);
+                }
+                return List.of(SimCluster.address(0).getAddress(), SimCluster.address(1).getAddress(),
+                        SimCluster.address(2).getAddress());
+            }));
+            CompletableFuture<Integer> f = n.join("seeds.cluster.test:7946");
+            c.net.runFor(Duration.ofSeconds(5));
+            assertEquals(3, f.get(), "joined through all three addresses of the name");
+            CompletableFuture<Integer> unknown = n.join("nowhere.test:7946");
+            c.net.runFor(Duration.ofSeconds(1));
+            ExecutionException e = assertThrows(ExecutionException.class, unknown::get);
+            assertTrue(e.getCause().getMessage().contains("nowhere.test"), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void retryJoinKeepsTryingUntilTheSeedIsUp() {
+        try (SimCluster c = new SimCluster(12, LAN)) {
+            c.start(1, Map.of(), b -> b.retryJoin(Duration.ofSeconds(5), 0,
+                    SimCluster.address(0).getAddress().getHostAddress() + ":7946"));
+            c.net.runFor(Duration.ofSeconds(17));
+            assertEquals(1, c.nodes.get(1).members().size(), "seed not up yet: alone");
+            c.start(0);
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 2)), Duration.ofSeconds(30)),
+                    "the retrying node joined once the seed came up");
+        }
+    }
+
+    @Test
+    void retryJoinGivesUpAfterMaxAttempts() {
+        try (SimCluster c = new SimCluster(13, LAN)) {
+            c.start(1, Map.of(), b -> b.retryJoin(Duration.ofSeconds(5), 2,
+                    SimCluster.address(0).getAddress().getHostAddress() + ":7946"));
+            c.net.runFor(Duration.ofSeconds(20));
+            c.start(0);
+            c.net.runFor(Duration.ofSeconds(60));
+            assertEquals(1, c.nodes.get(1).members().size(), "no third attempt after two failed");
+            assertEquals(1, c.nodes.get(0).members().size());
+        }
+    }
+
+    @Test
+    void probingACrashedNodeDoesNotMakeHealthyProbersDistrustThemselves() {
+        try (SimCluster c = new SimCluster(14, LAN)) {
+            c.startAndJoin(12, Duration.ofSeconds(1));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 12)), Duration.ofSeconds(60)));
+            c.net.crash(SimCluster.address(5));
+            // Sample health while the crashed node is being probed and suspected.
+            int worst = 0;
+            for (int s = 0; s < 20; s++) {
+                c.net.runFor(Duration.ofMillis(500));
+                for (GossipNode n : c.except(5)) {
+                    worst = Math.max(worst, n.healthScore());
+                }
+            }
+            // The helpers' nacks arrive in time, telling each prober its own link is fine.
+            assertTrue(worst <= 1, "worst health score " + worst);
+            assertTrue(c.allSee(c.except(5), "node5", MemberStatus.FAILED));
+        }
+    }
 }

@@ -53,9 +53,15 @@ final class SimCluster implements AutoCloseable {
     }
 
     GossipNode start(int i, Map<String, String> tags) {
+        return start(i, tags, b -> { });
+    }
+
+    GossipNode start(int i, Map<String, String> tags, java.util.function.Consumer<GossipNode.Builder> customize) {
         try {
             String self = name(i);
-            GossipNode n = GossipNode.builder().name(self).bind(address(i)).tags(tags).config(config)
+            GossipNode.Builder b = GossipNode.builder();
+            customize.accept(b);
+            GossipNode n = b.name(self).bind(address(i)).tags(tags).config(config)
                     .runtime(net).random(net.newRandom())
                     .listener(e -> {
                         events.add(e);
@@ -64,11 +70,10 @@ final class SimCluster implements AutoCloseable {
                         }
                     })
                     .start();
-            if (i < nodes.size()) {
-                nodes.set(i, n);
-            } else {
-                nodes.add(n);
+            while (nodes.size() <= i) {
+                nodes.add(null);
             }
+            nodes.set(i, n);
             return n;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

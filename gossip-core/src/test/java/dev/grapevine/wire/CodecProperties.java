@@ -175,7 +175,7 @@ class CodecProperties {
 
     @Provide
     Arbitrary<Message> messages() {
-        return Arbitraries.oneOf(pings(), indirectPings(), acks(), nacks(), alives(), suspects(), deads(),
+        return Arbitraries.oneOf(pings(), indirectPings(), acks(), nacks(), digests(), alives(), suspects(), deads(),
                 pushPulls());
     }
 
@@ -239,6 +239,10 @@ class CodecProperties {
 
     private static Arbitrary<Ack> acks() {
         return Arbitraries.integers().map(Ack::new);
+    }
+
+    private static Arbitrary<Message.ViewDigest> digests() {
+        return Arbitraries.longs().map(Message.ViewDigest::new);
     }
 
     private static Arbitrary<Nack> nacks() {

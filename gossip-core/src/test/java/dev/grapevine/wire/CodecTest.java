@@ -113,13 +113,21 @@ class CodecTest {
     @Test
     void unknownTypeByteIsUnknownType() {
         assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x00, 0x00));
-        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x0A, 0x00));
+        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x0B, 0x00));
         assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0xFF));
     }
 
     @Test
+    void viewDigestIsEightBigEndianBytes() throws DecodeException {
+        byte[] packet = Codec.encodePacket(new Message.ViewDigest(0x0102030405060708L));
+        assertArrayEquals(bytes(0x01, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8), packet);
+        assertEquals(new Message.ViewDigest(0x0102030405060708L), Codec.readSingle(java.nio.ByteBuffer.wrap(packet)));
+        assertReason(DropReason.TRUNCATED, bytes(0x01, 0x0A, 1, 2, 3));
+    }
+
+    @Test
     void unknownTypeInsideCompoundIsUnknownType() {
-        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x09, 0x01, 0x02, 0x0A, 0x00));
+        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x09, 0x01, 0x02, 0x0B, 0x00));
     }
 
     @Test
