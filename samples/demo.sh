@@ -27,7 +27,7 @@ LOGOPTS=(-Dorg.slf4j.simpleLogger.logFile=System.out -Dorg.slf4j.simpleLogger.sh
 
 start_node() { # index role
   local i=$1 role=$2
-  java -Xmx64m -XX:+UseSerialGC "${LOGOPTS[@]}" -cp "$CP" dev.grapevine.roles.NodeLauncher \
+  java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData "${LOGOPTS[@]}" -cp "$CP" dev.grapevine.roles.NodeLauncher \
     --name "node$i" --bind "127.0.0.1$i:7946" --join 127.0.0.11:7946 --tag "role=$role" \
     >"$WORK/node$i.log" 2>&1 &
   PIDS[$i]=$!

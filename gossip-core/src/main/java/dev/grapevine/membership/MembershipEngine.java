@@ -83,6 +83,8 @@ public final class MembershipEngine implements Transport.Inbound {
 
     private Cancellable probeTimer = Cancellable.NONE;
     private Cancellable gossipTimer = Cancellable.NONE;
+    /** True while a gossip round is scheduled. */
+    private boolean gossipArmed;
     private Cancellable pushPullTimer = Cancellable.NONE;
     private Cancellable reconnectTimer = Cancellable.NONE;
     private Cancellable reapTimer = Cancellable.NONE;
@@ -141,7 +143,6 @@ public final class MembershipEngine implements Transport.Inbound {
         emit(new ClusterEvent.MemberJoined(self.snapshot()));
         // Random first delays, so that nodes started together do not probe, gossip or sync in lockstep.
         probeTimer = scheduler.schedule(randomStagger(nanos(config.probeInterval())), this::probeTick);
-        gossipTimer = scheduler.schedule(randomStagger(nanos(config.gossipInterval())), this::gossipTick);
         if (!config.pushPullInterval().isZero()) {
             pushPullTimer = scheduler.schedule(randomStagger(pushPullDelay()), this::pushPullTick);
         }
@@ -198,7 +199,7 @@ public final class MembershipEngine implements Transport.Inbound {
                 stop();
             }
         };
-        broadcasts.add(name, Codec.encodeFrame(leave), () -> scheduler.execute(finish));
+        queueBroadcast(name, Codec.encodeFrame(leave), () -> scheduler.execute(finish));
         if (live <= 1) {
             scheduler.execute(finish);
         } else {
@@ -530,7 +531,7 @@ public final class MembershipEngine implements Transport.Inbound {
             if (s.incarnation() == state.incarnation) {
                 if (state.suspicion.confirm(s.from())) {
                     // Pass new confirmations on, so others' timers shrink too.
-                    broadcasts.add(s.node(), Codec.encodeFrame(s), null);
+                    queueBroadcast(s.node(), Codec.encodeFrame(s), null);
                 }
                 return;
             }
@@ -548,7 +549,7 @@ public final class MembershipEngine implements Transport.Inbound {
             }
             return;
         }
-        broadcasts.add(s.node(), Codec.encodeFrame(s), null);
+        queueBroadcast(s.node(), Codec.encodeFrame(s), null);
         state.incarnation = s.incarnation();
         state.setStatus(MemberStatus.SUSPECT, now());
         int n = live;
@@ -593,7 +594,7 @@ public final class MembershipEngine implements Transport.Inbound {
             gone.add(state);
         }
         state.clearSuspicion();
-        broadcasts.add(d.node(), Codec.encodeFrame(d), null);
+        queueBroadcast(d.node(), Codec.encodeFrame(d), null);
         state.incarnation = d.incarnation();
         MemberStatus status = d.isLeave() ? MemberStatus.LEFT : MemberStatus.FAILED;
         state.setStatus(status, now());
@@ -610,18 +611,34 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void broadcastAlive(NodeState n) {
-        broadcasts.add(n.name, Codec.encodeFrame(new Alive(n.incarnation, n.name, n.address, n.tags)), null);
+        queueBroadcast(n.name, Codec.encodeFrame(new Alive(n.incarnation, n.name, n.address, n.tags)), null);
     }
 
     // ------------------------------------------------------------------------------------------------
     // Gossip and anti-entropy
 
+    /**
+     * Queues a broadcast and makes sure a gossip round is coming. Gossip rounds run only while something
+     * waits to be spread: an idle node does not wake up five times a second for nothing.
+     */
+    private void queueBroadcast(String key, byte[] frame, Runnable onDone) {
+        broadcasts.add(key, frame, onDone);
+        if (!gossipArmed && running) {
+            gossipArmed = true;
+            gossipTimer = scheduler.schedule(nanos(config.gossipInterval()), this::gossipTick);
+        }
+    }
+
     private void gossipTick() {
+        gossipArmed = false;
         if (!running) {
             return;
         }
-        gossipTimer = scheduler.schedule(nanos(config.gossipInterval()), this::gossipTick);
         gossipRound();
+        if (!broadcasts.isEmpty()) {
+            gossipArmed = true;
+            gossipTimer = scheduler.schedule(nanos(config.gossipInterval()), this::gossipTick);
+        }
     }
 
     /** Sends pending broadcasts to {@code gossipNodes} random members, recently failed ones included. */

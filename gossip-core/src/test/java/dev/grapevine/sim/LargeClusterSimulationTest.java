@@ -33,4 +33,15 @@ class LargeClusterSimulationTest {
                     Duration.ofMinutes(2)));
         }
     }
+
+    @Test
+    void twoThousandNodesRunInOneJvmAndAgreeOnTheMembership() {
+        int n = 2000;
+        try (SimCluster c = new SimCluster(2000, GossipConfig.lan())) {
+            c.startAndJoin(n, Duration.ofSeconds(20));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, n)), Duration.ofMinutes(5)),
+                    "2000 nodes should converge");
+            assertTrue(c.failures.isEmpty(), c.failures.toString());
+        }
+    }
 }
