@@ -26,7 +26,9 @@ public enum DropReason {
     /** An inbound stream sent nothing, or too slowly, within the stream timeout. */
     STREAM_TIMEOUT,
     /** An outbound datagram could not be sent (the socket refused it). */
-    SEND_FAILED;
+    SEND_FAILED,
+    /** A query response or ack that arrived after its query's deadline (or for no query of ours). */
+    LATE_RESPONSE;
 
     private static final DropReason[] VALUES = values();
 

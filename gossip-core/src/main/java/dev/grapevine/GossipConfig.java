@@ -41,6 +41,17 @@ import java.util.Objects;
  * @param reapInterval            how often failed and left members are checked for reaping
  * @param leaveTimeout            the most {@code leave()} waits for its announcement to be sent out
  * @param maxTagsBytes            largest encoded size of a member's tags
+ * @param eventBufferSize         user events remembered for de-duplication, in Lamport times (Serf: 512)
+ * @param queryBufferSize         queries remembered for de-duplication, in Lamport times
+ * @param userEventSizeLimit      largest user event (name plus payload), in bytes (Serf: 512)
+ * @param querySizeLimit          largest query (name plus payload), in bytes
+ * @param queryResponseSizeLimit  largest query response payload, in bytes
+ * @param queryTimeoutMult        default query timeout is gossipInterval * this * ceil(log10(N+1))
+ * @param coalescePeriod          a burst of coalesced events is delivered at most this long after it began
+ * @param quiescentPeriod         ...or as soon as this long passes with no new event in the burst
+ * @param coalesceMemberEvents    coalesce member events per member (off by default: every change delivered)
+ * @param deadNodeReclaimTime     a failed or left member's name may be taken by a new address once it has
+ *                                been gone this long (zero: at once)
  */
 public record GossipConfig(
         Duration probeInterval,
@@ -64,7 +75,17 @@ public record GossipConfig(
         Duration tombstoneTimeout,
         Duration reapInterval,
         Duration leaveTimeout,
-        int maxTagsBytes) {
+        int maxTagsBytes,
+        int eventBufferSize,
+        int queryBufferSize,
+        int userEventSizeLimit,
+        int querySizeLimit,
+        int queryResponseSizeLimit,
+        int queryTimeoutMult,
+        Duration coalescePeriod,
+        Duration quiescentPeriod,
+        boolean coalesceMemberEvents,
+        Duration deadNodeReclaimTime) {
 
     /** Validates every field; the message names the one at fault. */
     public GossipConfig {
@@ -98,6 +119,26 @@ public record GossipConfig(
             throw new IllegalArgumentException("maxTagsBytes must be between 0 and packetSize/2 ("
                     + packetSize / 2 + "), was " + maxTagsBytes);
         }
+        atLeast("eventBufferSize", eventBufferSize, 16);
+        atLeast("queryBufferSize", queryBufferSize, 16);
+        // What must fit in one datagram with its framing and (later) encryption: keep 128 bytes spare.
+        int room = packetSize - 128;
+        if (userEventSizeLimit < 1 || userEventSizeLimit > room) {
+            throw new IllegalArgumentException("userEventSizeLimit must be between 1 and packetSize - 128 ("
+                    + room + "), was " + userEventSizeLimit);
+        }
+        if (querySizeLimit < 1 || querySizeLimit > room) {
+            throw new IllegalArgumentException("querySizeLimit must be between 1 and packetSize - 128 ("
+                    + room + "), was " + querySizeLimit);
+        }
+        if (queryResponseSizeLimit < 0 || queryResponseSizeLimit > room) {
+            throw new IllegalArgumentException("queryResponseSizeLimit must be between 0 and packetSize - 128 ("
+                    + room + "), was " + queryResponseSizeLimit);
+        }
+        atLeast("queryTimeoutMult", queryTimeoutMult, 1);
+        positive("coalescePeriod", coalescePeriod);
+        positive("quiescentPeriod", quiescentPeriod);
+        notNegative("deadNodeReclaimTime", deadNodeReclaimTime);
     }
 
     /** The LAN profile: memberlist's DefaultLANConfig with Serf's reconnect and reap defaults. */
@@ -107,7 +148,8 @@ public record GossipConfig(
                 Duration.ofMillis(200), 3, Duration.ofSeconds(30), Duration.ofSeconds(30),
                 Duration.ofSeconds(10), 128, 8 << 20, 1400, true,
                 Duration.ofSeconds(30), Duration.ofHours(24), Duration.ofHours(24), Duration.ofSeconds(15),
-                Duration.ofSeconds(5), 512);
+                Duration.ofSeconds(5), 512,
+                512, 512, 512, 1024, 1024, 16, Duration.ofSeconds(5), Duration.ofSeconds(1), false, Duration.ZERO);
     }
 
     /** The WAN profile: memberlist's DefaultWANConfig (slower probes, more patience). */
@@ -188,6 +230,16 @@ public record GossipConfig(
         private Duration reapInterval;
         private Duration leaveTimeout;
         private int maxTagsBytes;
+        private int eventBufferSize;
+        private int queryBufferSize;
+        private int userEventSizeLimit;
+        private int querySizeLimit;
+        private int queryResponseSizeLimit;
+        private int queryTimeoutMult;
+        private Duration coalescePeriod;
+        private Duration quiescentPeriod;
+        private boolean coalesceMemberEvents;
+        private Duration deadNodeReclaimTime;
 
         private Builder(GossipConfig c) {
             probeInterval = c.probeInterval;
@@ -212,6 +264,16 @@ public record GossipConfig(
             reapInterval = c.reapInterval;
             leaveTimeout = c.leaveTimeout;
             maxTagsBytes = c.maxTagsBytes;
+            eventBufferSize = c.eventBufferSize;
+            queryBufferSize = c.queryBufferSize;
+            userEventSizeLimit = c.userEventSizeLimit;
+            querySizeLimit = c.querySizeLimit;
+            queryResponseSizeLimit = c.queryResponseSizeLimit;
+            queryTimeoutMult = c.queryTimeoutMult;
+            coalescePeriod = c.coalescePeriod;
+            quiescentPeriod = c.quiescentPeriod;
+            coalesceMemberEvents = c.coalesceMemberEvents;
+            deadNodeReclaimTime = c.deadNodeReclaimTime;
         }
 
         /** See {@link GossipConfig#probeInterval()}. */
@@ -259,13 +321,36 @@ public record GossipConfig(
         /** See {@link GossipConfig#maxTagsBytes()}. */
         public Builder maxTagsBytes(int v) { maxTagsBytes = v; return this; }
 
+        /** See {@link GossipConfig#eventBufferSize()}. */
+        public Builder eventBufferSize(int v) { eventBufferSize = v; return this; }
+        /** See {@link GossipConfig#queryBufferSize()}. */
+        public Builder queryBufferSize(int v) { queryBufferSize = v; return this; }
+        /** See {@link GossipConfig#userEventSizeLimit()}. */
+        public Builder userEventSizeLimit(int v) { userEventSizeLimit = v; return this; }
+        /** See {@link GossipConfig#querySizeLimit()}. */
+        public Builder querySizeLimit(int v) { querySizeLimit = v; return this; }
+        /** See {@link GossipConfig#queryResponseSizeLimit()}. */
+        public Builder queryResponseSizeLimit(int v) { queryResponseSizeLimit = v; return this; }
+        /** See {@link GossipConfig#queryTimeoutMult()}. */
+        public Builder queryTimeoutMult(int v) { queryTimeoutMult = v; return this; }
+        /** See {@link GossipConfig#coalescePeriod()}. */
+        public Builder coalescePeriod(Duration v) { coalescePeriod = v; return this; }
+        /** See {@link GossipConfig#quiescentPeriod()}. */
+        public Builder quiescentPeriod(Duration v) { quiescentPeriod = v; return this; }
+        /** See {@link GossipConfig#coalesceMemberEvents()}. */
+        public Builder coalesceMemberEvents(boolean v) { coalesceMemberEvents = v; return this; }
+        /** See {@link GossipConfig#deadNodeReclaimTime()}. */
+        public Builder deadNodeReclaimTime(Duration v) { deadNodeReclaimTime = v; return this; }
+
         /** Builds and validates. */
         public GossipConfig build() {
             return new GossipConfig(probeInterval, probeTimeout, indirectChecks, retransmitMult, suspicionMult,
                     suspicionMaxTimeoutMult, awarenessMaxMultiplier, gossipInterval, gossipNodes,
                     gossipToTheDeadTime, pushPullInterval, streamTimeout, maxInboundStreams, maxStateBytes,
                     packetSize, fallbackStreamPing, reconnectInterval, reconnectTimeout, tombstoneTimeout,
-                    reapInterval, leaveTimeout, maxTagsBytes);
+                    reapInterval, leaveTimeout, maxTagsBytes, eventBufferSize, queryBufferSize, userEventSizeLimit,
+                    querySizeLimit, queryResponseSizeLimit, queryTimeoutMult, coalescePeriod, quiescentPeriod,
+                    coalesceMemberEvents, deadNodeReclaimTime);
         }
     }
 }

@@ -1,6 +1,8 @@
 package dev.grapevine;
 
+import dev.grapevine.events.EventLayer;
 import dev.grapevine.membership.MembershipEngine;
+import dev.grapevine.payload.PayloadCodec;
 import dev.grapevine.time.Scheduler;
 import dev.grapevine.transport.NetworkRuntime;
 import dev.grapevine.transport.TransportOptions;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -53,6 +56,10 @@ public final class GossipNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GossipNode.class);
     /** Serf's and memberlist's port, used when an address names none. */
     public static final int DEFAULT_PORT = 7946;
+    /** A snapshot file is rewritten from the current state when it grows past this. */
+    private static final long SNAPSHOT_COMPACT_BYTES = 128 * 1024;
+    /** How often snapshot records reach the disk. */
+    private static final Duration SNAPSHOT_FLUSH = Duration.ofMillis(500);
 
     private final String name;
     private final GossipConfig config;
@@ -61,10 +68,14 @@ public final class GossipNode implements AutoCloseable {
     private final GossipRuntime.Binding binding;
     private final Scheduler scheduler;
     private final MembershipEngine engine;
+    private final EventLayer events;
+    private final Random random;
     private final Stats stats;
     private final List<ClusterListener> listeners;
     private final InetSocketAddress advertise;
     private final HostResolver resolver;
+    /** The snapshot file, or null; written on the listener thread (file I/O stays off the protocol thread). */
+    private final dev.grapevine.snapshot.Snapshotter snapshot;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private GossipNode(Builder b, GossipRuntime runtime, boolean ownsRuntime) throws IOException {
@@ -75,9 +86,18 @@ public final class GossipNode implements AutoCloseable {
         this.stats = new Stats();
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
         this.resolver = b.resolver;
+        this.snapshot = b.snapshotPath == null ? null
+                : dev.grapevine.snapshot.Snapshotter.open(b.snapshotPath, SNAPSHOT_COMPACT_BYTES);
         TransportOptions options = new TransportOptions(config.maxStateBytes(), config.streamTimeout(),
                 config.maxInboundStreams(), 65536);
-        this.binding = runtime.bind(b.bind, options, stats);
+        try {
+            this.binding = runtime.bind(b.bind, options, stats);
+        } catch (IOException | RuntimeException e) {
+            if (snapshot != null) {
+                snapshot.close();
+            }
+            throw e;
+        }
         this.scheduler = binding.scheduler();
         InetSocketAddress bound = binding.transport().boundAddress();
         this.advertise = b.advertise != null
@@ -85,9 +105,14 @@ public final class GossipNode implements AutoCloseable {
                         : b.advertise)
                 : bound;
         Executor listenerExecutor = runtime.listenerExecutor();
+        this.random = b.random != null ? b.random : new Random();
+        EventLayer[] layer = new EventLayer[1];
         this.engine = new MembershipEngine(name, advertise, b.tags, config, scheduler, binding.transport(),
-                b.random != null ? b.random : new Random(), stats,
-                event -> listenerExecutor.execute(() -> dispatch(event)));
+                random, stats, event -> layer[0].onMemberEvent(event));
+        this.events = new EventLayer(name, config, scheduler, engine, stats, random, b.replayEventsOnJoin,
+                event -> listenerExecutor.execute(() -> dispatch(event)), listenerExecutor);
+        layer[0] = events;
+        engine.setDelegate(events);
     }
 
     /** A builder for a new node. */
@@ -206,7 +231,9 @@ public final class GossipNode implements AutoCloseable {
             for (InetSocketAddress t : targets) {
                 engine.pushPull(t, true).whenComplete((v, e) -> {
                     if (e == null) {
-                        joined.incrementAndGet();
+                        if (joined.incrementAndGet() == 1) {
+                            events.announceJoin();
+                        }
                     } else {
                         errors.put(t, e);
                     }
@@ -245,6 +272,86 @@ public final class GossipNode implements AutoCloseable {
     }
 
     /**
+     * Sends a user event to every member (this one included), by gossip: fire and forget. Each member
+     * delivers it once. With {@code coalesce}, a burst of events of one name delivers only the newest.
+     *
+     * @throws IllegalArgumentException at once when the name is empty or reserved, or name plus payload
+     *                                  exceed {@code userEventSizeLimit}
+     */
+    public void sendEvent(String eventName, byte[] payload, boolean coalesce) {
+        EventLayer.checkUserEvent(eventName, payload, config);
+        checkOpen();
+        byte[] copy = payload.clone();
+        onProtocolThread(() -> events.sendEvent(eventName, copy, coalesce));
+    }
+
+    /** Sends a typed user event, encoded with {@code codec}; see {@link #sendEvent(String, byte[], boolean)}. */
+    public <T> void sendEvent(String eventName, T value, PayloadCodec<T> codec, boolean coalesce) {
+        sendEvent(eventName, codec.encode(value), coalesce);
+    }
+
+    /**
+     * Asks the cluster a question. Members that pass the filters receive it as a {@link ClusterEvent.Query}
+     * and may {@link ClusterEvent.Query#respond respond} once; answers stream back until the deadline.
+     *
+     * @throws IllegalArgumentException at once when the name is empty or reserved, or the query is over
+     *                                  {@code querySizeLimit}
+     */
+    public QueryHandle query(String queryName, byte[] payload, QueryOptions options) {
+        if (queryName == null || queryName.isEmpty()) {
+            throw new IllegalArgumentException("query name must not be empty");
+        }
+        if (queryName.startsWith(EventLayer.INTERNAL_PREFIX)) {
+            throw new IllegalArgumentException("query name '" + queryName + "' uses the reserved prefix "
+                    + EventLayer.INTERNAL_PREFIX);
+        }
+        int size = queryName.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + payload.length;
+        if (size > config.querySizeLimit()) {
+            throw new IllegalArgumentException("query '" + queryName + "' is " + size
+                    + " bytes (name plus payload), over querySizeLimit " + config.querySizeLimit());
+        }
+        checkOpen();
+        QueryHandle handle = new QueryHandle(queryName, random.nextInt());
+        byte[] copy = payload.clone();
+        onProtocolThread(() -> events.ask(queryName, copy, options, handle));
+        return handle;
+    }
+
+    /**
+     * Checks which live members answer at all: every member acks an internal ping query.
+     *
+     * @return completes after {@code timeout} with who answered and which live members did not
+     */
+    public CompletableFuture<Reachability> checkReachability(Duration timeout) {
+        checkOpen();
+        Set<String> expected = liveMembers().stream().map(Member::name)
+                .collect(java.util.stream.Collectors.toSet());
+        QueryHandle handle = new QueryHandle(EventLayer.PING_QUERY, random.nextInt());
+        onProtocolThread(() -> events.ask(EventLayer.PING_QUERY, new byte[0],
+                QueryOptions.defaults().requestAck(true).timeout(timeout), handle));
+        return handle.result().thenApply(r -> {
+            Set<String> silent = new java.util.TreeSet<>(expected);
+            silent.removeAll(r.acks());
+            return new Reachability(new java.util.TreeSet<>(r.acks()), silent);
+        });
+    }
+
+    /**
+     * The outcome of {@link #checkReachability}.
+     *
+     * @param answered members that acked the ping
+     * @param silent   members alive in this node's view that did not
+     */
+    public record Reachability(Set<String> answered, Set<String> silent) {
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("node " + name + " is closed");
+        }
+    }
+
+    /**
      * Leaves gracefully: announces the departure, waits (at most {@code leaveTimeout}) until the announcement
      * has been sent out, then stops probing. Other members report this node as left, not failed. Call
      * {@link #close()} afterwards to release the sockets.
@@ -254,8 +361,25 @@ public final class GossipNode implements AutoCloseable {
             return closedFuture();
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
-        onProtocolThread(() -> engine.leave().whenComplete((v, e) ->
-                runtime.listenerExecutor().execute(() -> done.complete(null))));
+        onProtocolThread(() -> {
+            if (!engine.isLeaving()) {
+                events.announceLeave();
+            }
+            engine.leave().whenComplete((v, e) -> {
+                events.flush();
+                runtime.listenerExecutor().execute(() -> {
+                    if (snapshot != null) {
+                        try {
+                            snapshot.leave();
+                            snapshot.flush();
+                        } catch (IOException | RuntimeException x) {
+                            LOG.warn("{}: leave marker not written: {}", name, x.toString());
+                        }
+                    }
+                    done.complete(null);
+                });
+            });
+        });
         return done;
     }
 
@@ -272,7 +396,12 @@ public final class GossipNode implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        long[] clocks = new long[3];
         Runnable stop = () -> {
+            clocks[0] = events.memberTime();
+            clocks[1] = events.eventTime();
+            clocks[2] = events.queryTime();
+            events.flush();
             engine.stop();
             binding.transport().close();
         };
@@ -293,14 +422,99 @@ public final class GossipNode implements AutoCloseable {
                 LOG.warn("{}: protocol thread did not stop the node in time: {}", name, e.toString());
             }
         }
+        if (snapshot != null) {
+            try {
+                snapshot.clocks(clocks[0], clocks[1], clocks[2]);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: final clocks not written to the snapshot: {}", name, e.toString());
+            }
+        }
+        closeSnapshot(false);
         if (ownsRuntime) {
             runtime.close();
+        }
+    }
+
+    /** Writes the clocks (and the leave marker) and closes the snapshot. */
+    private void closeSnapshot(boolean left) {
+        if (snapshot == null) {
+            return;
+        }
+        try {
+            if (left) {
+                snapshot.leave();
+            }
+            snapshot.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: snapshot {} not closed cleanly: {}", name, snapshot.file(), e.toString());
+        }
+    }
+
+    /** Protocol thread: hands the current clocks to the listener thread, which writes and flushes them. */
+    private void snapshotTick() {
+        if (closed.get() || engine.isStopped()) {
+            return;
+        }
+        long m = events.memberTime();
+        long e = events.eventTime();
+        long q = events.queryTime();
+        runtime.listenerExecutor().execute(() -> {
+            try {
+                snapshot.clocks(m, e, q);
+                snapshot.flush();
+            } catch (IOException | RuntimeException x) {
+                LOG.warn("{}: snapshot flush failed: {}", name, x.toString());
+            }
+        });
+        scheduler.schedule(SNAPSHOT_FLUSH.toNanos(), this::snapshotTick);
+    }
+
+    /**
+     * Protocol thread, at start: restores the clocks saved before a restart (so no event already delivered
+     * is delivered again) and rejoins the members that were alive, unless this node had left.
+     */
+    private void recoverFromSnapshot(boolean rejoinAfterLeave) {
+        var r = snapshot.recovered();
+        if (!r.problems().isEmpty()) {
+            LOG.warn("{}: snapshot {} had {} unreadable line(s); started with what was readable", name,
+                    snapshot.file(), r.problems().size());
+        }
+        events.restore(r.memberClock(), r.eventClock(), r.queryClock());
+        scheduler.schedule(SNAPSHOT_FLUSH.toNanos(), this::snapshotTick);
+        if (r.left() && !rejoinAfterLeave) {
+            LOG.info("{}: left the cluster before the restart; not rejoining (rejoinAfterLeave is off)", name);
+            return;
+        }
+        List<InetSocketAddress> peers = new ArrayList<>();
+        r.aliveMembers().forEach((member, address) -> {
+            if (!member.equals(name) && !address.equals(advertise)) {
+                peers.add(address);
+            }
+        });
+        if (!peers.isEmpty()) {
+            LOG.info("{}: rejoining {} member(s) from the snapshot", name, peers.size());
+            joinResolved(peers, new LinkedHashMap<>()).whenComplete((n, e) -> {
+                if (e != null) {
+                    LOG.warn("{}: could not rejoin any member from the snapshot: {}", name, e.getMessage());
+                }
+            });
         }
     }
 
     // ------------------------------------------------------------------------------------------------
 
     private void dispatch(ClusterEvent event) {
+        if (snapshot != null && event instanceof ClusterEvent.MemberEvent m && !m.member().name().equals(name)) {
+            try {
+                if (event instanceof ClusterEvent.MemberJoined || event instanceof ClusterEvent.MemberUpdated) {
+                    snapshot.aliveMember(m.member().name(), m.member().address());
+                } else {
+                    snapshot.notAliveMember(m.member().name());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("{}: snapshot not updated for {}: {}", name, event, e.toString());
+            }
+        }
         for (ClusterListener l : listeners) {
             try {
                 l.onEvent(event);
@@ -368,6 +582,9 @@ public final class GossipNode implements AutoCloseable {
         private GossipRuntime runtime;
         private Random random;
         private HostResolver resolver = HostResolver.SYSTEM;
+        private boolean replayEventsOnJoin;
+        private java.nio.file.Path snapshotPath;
+        private boolean rejoinAfterLeave;
         private List<String> retryJoin = List.of();
         private Duration retryInterval = Duration.ofSeconds(30);
         private int retryMax;
@@ -454,6 +671,31 @@ public final class GossipNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a joining node delivers the recent user events the cluster already had (default: no, it
+         * sees only events sent after it joined).
+         */
+        public Builder replayEventsOnJoin(boolean replay) {
+            this.replayEventsOnJoin = replay;
+            return this;
+        }
+
+        /**
+         * Keeps a snapshot file (members, clocks, a leave marker) so that after a restart the node rejoins its
+         * previous peers with no join address and delivers no event it had already delivered. A corrupt or
+         * truncated tail is logged and skipped.
+         */
+        public Builder snapshot(java.nio.file.Path file) {
+            this.snapshotPath = Objects.requireNonNull(file, "snapshot");
+            return this;
+        }
+
+        /** Whether a node that left gracefully rejoins from its snapshot on restart (default: no). */
+        public Builder rejoinAfterLeave(boolean rejoin) {
+            this.rejoinAfterLeave = rejoin;
+            return this;
+        }
+
         /** How {@code join} turns host names into addresses (the system resolver by default). */
         public Builder resolver(HostResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");
@@ -509,7 +751,13 @@ public final class GossipNode implements AutoCloseable {
                 }
                 throw e;
             }
-            node.onProtocolThread(node.engine::start);
+            boolean rejoin = rejoinAfterLeave;
+            node.onProtocolThread(() -> {
+                node.engine.start();
+                if (node.snapshot != null) {
+                    node.recoverFromSnapshot(rejoin);
+                }
+            });
             if (!retryJoin.isEmpty()) {
                 node.retryJoin(retryJoin, retryInterval, retryMax, 1);
             }

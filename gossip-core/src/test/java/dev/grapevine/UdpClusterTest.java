@@ -154,7 +154,9 @@ class UdpClusterTest {
         GossipNode a = GossipNode.builder().name("udp0").bind(address(0)).config(CONFIG).runtime(runtime)
                 .listener(e -> {
                     threads.add(Thread.currentThread().getName());
-                    order.add(e.getClass().getSimpleName() + ":" + e.member().name());
+                    if (e instanceof ClusterEvent.MemberEvent m) {
+                        order.add(e.getClass().getSimpleName() + ":" + m.member().name());
+                    }
                 }).start();
         nodes.add(a);
         GossipNode b = start(1);

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -40,8 +41,13 @@ import java.util.function.Consumer;
  *   <li>Bodies: PING {@code seq, target, sourceName, source}; INDIRECT_PING
  *       {@code seq, target, targetAddress, nack, sourceName, source}; ACK and NACK {@code seq}; ALIVE
  *       {@code incarnation, node, address, tags}; SUSPECT and DEAD {@code incarnation, node, from};
- *       PUSH_PULL {@code join, count, count × (name, address, tags, incarnation, state byte)}; VIEW_DIGEST
- *       {@code digest} as 8 big-endian bytes.</li>
+ *       PUSH_PULL {@code join, count, count × (name, address, tags, incarnation, state byte), serf state}
+ *       where serf state is {@code memberClock, eventClock, queryClock, count × user event body,
+ *       count × (node, intent clock)}; VIEW_DIGEST {@code digest} as 8 big-endian bytes; JOIN_INTENT and
+ *       LEAVE_INTENT {@code ltime, node}; USER_EVENT {@code ltime, name, payload bytes, coalesce}; QUERY
+ *       {@code ltime, id, sourceName, source, filter names, filter tags, ack, relay factor byte, timeout ms,
+ *       name, payload}; QUERY_RESPONSE {@code ltime, id, from, ack, payload}; RELAY
+ *       {@code destination, frame bytes}. Byte strings are varint-length-prefixed.</li>
  * </ul>
  *
  * <h2>Safety</h2>
@@ -251,10 +257,82 @@ public final class Codec {
                             + WireWriter.tagsSize(s.tags()) + WireWriter.incarnationSize(s.incarnation()) + 1;
                     Objects.requireNonNull(s.state(), "state");
                 }
-                return size;
+                return size + serfStateSize(((PushPull) m).serf());
+            }
+            case JOIN_INTENT: {
+                Message.JoinIntent j = (Message.JoinIntent) m;
+                return WireWriter.unsignedSize(j.ltime(), "ltime") + WireWriter.nameSize(j.node());
+            }
+            case LEAVE_INTENT: {
+                Message.LeaveIntent l = (Message.LeaveIntent) m;
+                return WireWriter.unsignedSize(l.ltime(), "ltime") + WireWriter.nameSize(l.node());
+            }
+            case USER_EVENT:
+                return userEventSize((Message.UserEvent) m);
+            case QUERY: {
+                Message.Query q = (Message.Query) m;
+                if (q.relayFactor() < 0 || q.relayFactor() > 255) {
+                    throw new IllegalArgumentException("relay factor " + q.relayFactor() + " outside 0..255");
+                }
+                return WireWriter.unsignedSize(q.ltime(), "ltime") + WireWriter.varint32Size(q.id())
+                        + WireWriter.nameSize(q.sourceName()) + WireWriter.addressSize(q.source())
+                        + WireWriter.namesSize(q.filterNodes()) + WireWriter.tagsSize(q.filterTags()) + 1 + 1
+                        + WireWriter.unsignedSize(q.timeoutMillis(), "timeout") + WireWriter.nameSize(q.name())
+                        + WireWriter.bytesSize(q.payload());
+            }
+            case QUERY_RESPONSE: {
+                Message.QueryResponse r = (Message.QueryResponse) m;
+                return WireWriter.unsignedSize(r.ltime(), "ltime") + WireWriter.varint32Size(r.id())
+                        + WireWriter.nameSize(r.from()) + 1 + WireWriter.bytesSize(r.payload());
+            }
+            case RELAY: {
+                Message.Relay r = (Message.Relay) m;
+                return WireWriter.addressSize(r.destination()) + WireWriter.bytesSize(r.frame());
             }
             default:
                 throw new IllegalArgumentException("no body layout for " + m.type());
+        }
+    }
+
+    private static int userEventSize(Message.UserEvent e) {
+        return WireWriter.unsignedSize(e.ltime(), "ltime") + WireWriter.nameSize(e.name())
+                + WireWriter.bytesSize(e.payload()) + 1;
+    }
+
+    private static int serfStateSize(Message.SerfState s) {
+        Objects.requireNonNull(s, "serf state");
+        int size = WireWriter.unsignedSize(s.memberClock(), "member clock")
+                + WireWriter.unsignedSize(s.eventClock(), "event clock")
+                + WireWriter.unsignedSize(s.queryClock(), "query clock") + varintSize(s.events().size());
+        for (Message.UserEvent e : s.events()) {
+            size += userEventSize(e);
+        }
+        size += varintSize(s.intentClocks().size());
+        for (Map.Entry<String, Long> e : s.intentClocks().entrySet()) {
+            size += WireWriter.nameSize(e.getKey()) + WireWriter.unsignedSize(e.getValue(), "intent clock");
+        }
+        return size;
+    }
+
+    private static void writeUserEvent(ByteBuffer out, Message.UserEvent e) {
+        WireWriter.writeVarint(out, e.ltime());
+        WireWriter.writeString(out, e.name());
+        WireWriter.writeBytes(out, e.payload());
+        out.put((byte) (e.coalesce() ? 1 : 0));
+    }
+
+    private static void writeSerfState(ByteBuffer out, Message.SerfState s) {
+        WireWriter.writeVarint(out, s.memberClock());
+        WireWriter.writeVarint(out, s.eventClock());
+        WireWriter.writeVarint(out, s.queryClock());
+        WireWriter.writeVarint(out, s.events().size());
+        for (Message.UserEvent e : s.events()) {
+            writeUserEvent(out, e);
+        }
+        WireWriter.writeVarint(out, s.intentClocks().size());
+        for (Map.Entry<String, Long> e : s.intentClocks().entrySet()) {
+            WireWriter.writeString(out, e.getKey());
+            WireWriter.writeVarint(out, e.getValue());
         }
     }
 
@@ -322,6 +400,52 @@ public final class Codec {
                     WireWriter.writeVarint(out, s.incarnation());
                     out.put((byte) s.state().ordinal());
                 }
+                writeSerfState(out, p.serf());
+                break;
+            }
+            case JOIN_INTENT: {
+                Message.JoinIntent j = (Message.JoinIntent) m;
+                WireWriter.writeVarint(out, j.ltime());
+                WireWriter.writeString(out, j.node());
+                break;
+            }
+            case LEAVE_INTENT: {
+                Message.LeaveIntent l = (Message.LeaveIntent) m;
+                WireWriter.writeVarint(out, l.ltime());
+                WireWriter.writeString(out, l.node());
+                break;
+            }
+            case USER_EVENT:
+                writeUserEvent(out, (Message.UserEvent) m);
+                break;
+            case QUERY: {
+                Message.Query q = (Message.Query) m;
+                WireWriter.writeVarint(out, q.ltime());
+                WireWriter.writeVarint32(out, q.id());
+                WireWriter.writeString(out, q.sourceName());
+                WireWriter.writeAddress(out, q.source());
+                WireWriter.writeNames(out, q.filterNodes());
+                WireWriter.writeTags(out, q.filterTags());
+                out.put((byte) (q.ack() ? 1 : 0));
+                out.put((byte) q.relayFactor());
+                WireWriter.writeVarint(out, q.timeoutMillis());
+                WireWriter.writeString(out, q.name());
+                WireWriter.writeBytes(out, q.payload());
+                break;
+            }
+            case QUERY_RESPONSE: {
+                Message.QueryResponse r = (Message.QueryResponse) m;
+                WireWriter.writeVarint(out, r.ltime());
+                WireWriter.writeVarint32(out, r.id());
+                WireWriter.writeString(out, r.from());
+                out.put((byte) (r.ack() ? 1 : 0));
+                WireWriter.writeBytes(out, r.payload());
+                break;
+            }
+            case RELAY: {
+                Message.Relay r = (Message.Relay) m;
+                WireWriter.writeAddress(out, r.destination());
+                WireWriter.writeBytes(out, r.frame());
                 break;
             }
             default:
@@ -451,6 +575,21 @@ public final class Codec {
                 return new Suspect(r.incarnation(), r.name("node"), r.name("from"));
             case DEAD:
                 return new Dead(r.incarnation(), r.name("node"), r.name("from"));
+            case JOIN_INTENT:
+                return new Message.JoinIntent(r.unsigned("ltime"), r.name("node"));
+            case LEAVE_INTENT:
+                return new Message.LeaveIntent(r.unsigned("ltime"), r.name("node"));
+            case USER_EVENT:
+                return readUserEvent(r);
+            case QUERY:
+                return new Message.Query(r.unsigned("ltime"), r.varint32("id"), r.name("source name"),
+                        r.address("source"), r.names("filter node"), r.tags(), r.bool("ack"), r.u8("relay factor"),
+                        r.unsigned("timeout"), r.name("query name"), r.bytes("payload"));
+            case QUERY_RESPONSE:
+                return new Message.QueryResponse(r.unsigned("ltime"), r.varint32("id"), r.name("from"),
+                        r.bool("ack"), r.bytes("payload"));
+            case RELAY:
+                return new Message.Relay(r.address("destination"), r.bytes("frame"));
             case PUSH_PULL:
                 if (!allowPushPull) {
                     throw new DecodeException(DropReason.MALFORMED, "push-pull not allowed here");
@@ -461,11 +600,37 @@ public final class Codec {
         }
     }
 
+    private static Message.UserEvent readUserEvent(WireReader r) throws DecodeException {
+        return new Message.UserEvent(r.unsigned("ltime"), r.name("event name"), r.bytes("payload"),
+                r.bool("coalesce"));
+    }
+
+    private static Message.SerfState readSerfState(WireReader r) throws DecodeException {
+        long memberClock = r.unsigned("member clock");
+        long eventClock = r.unsigned("event clock");
+        long queryClock = r.unsigned("query clock");
+        int n = r.count("event", 5);
+        List<Message.UserEvent> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            events.add(readUserEvent(r));
+        }
+        int k = r.count("intent clock", 3);
+        Map<String, Long> intents = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < k; i++) {
+            String node = r.name("intent node");
+            if (intents.put(node, r.unsigned("intent clock")) != null) {
+                throw new DecodeException(DropReason.MALFORMED, "intent clock for " + node + " twice");
+            }
+        }
+        return new Message.SerfState(memberClock, eventClock, queryClock, Collections.unmodifiableList(events),
+                Collections.unmodifiableMap(intents));
+    }
+
     private static PushPull readPushPull(WireReader r) throws DecodeException {
         boolean join = r.bool("join");
         int n = r.count("member", MIN_MEMBER_STATE);
         if (n == 0) {
-            return new PushPull(join, List.of());
+            return new PushPull(join, List.of(), readSerfState(r));
         }
         List<MemberState> members = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -480,6 +645,6 @@ public final class Codec {
             }
             members.add(new MemberState(name, address, tags, incarnation, state));
         }
-        return new PushPull(join, Collections.unmodifiableList(members));
+        return new PushPull(join, Collections.unmodifiableList(members), readSerfState(r));
     }
 }

@@ -75,10 +75,128 @@ public sealed interface Message {
 
     /**
      * Full state exchange (anti-entropy) over the reliable stream. {@code join} is set on the exchange
-     * a joining node starts.
+     * a joining node starts. {@code serf} carries the event layer's state: its clocks and recent events.
      */
-    record PushPull(boolean join, List<MemberState> members) implements Message {
+    record PushPull(boolean join, List<MemberState> members, SerfState serf) implements Message {
+        /** A membership-only exchange (empty event-layer state). */
+        public PushPull(boolean join, List<MemberState> members) {
+            this(join, members, SerfState.EMPTY);
+        }
+
         public MessageType type() { return MessageType.PUSH_PULL; }
+    }
+
+    /**
+     * The event layer's part of a push-pull: its three Lamport clocks, the recent user events (so a member
+     * that missed some while unreachable gets them), and the member-intent clock of each member.
+     */
+    record SerfState(long memberClock, long eventClock, long queryClock, List<UserEvent> events,
+                     Map<String, Long> intentClocks) {
+        /** No clocks, no events. */
+        public static final SerfState EMPTY = new SerfState(0, 0, 0, List.of(), Map.of());
+    }
+
+    /** {@code node} announces it joined, at member-clock time {@code ltime}. */
+    record JoinIntent(long ltime, String node) implements Message {
+        public MessageType type() { return MessageType.JOIN_INTENT; }
+    }
+
+    /** {@code node} announces it is leaving, at member-clock time {@code ltime}. */
+    record LeaveIntent(long ltime, String node) implements Message {
+        public MessageType type() { return MessageType.LEAVE_INTENT; }
+    }
+
+    /** A user event, gossiped to every member. */
+    record UserEvent(long ltime, String name, byte[] payload, boolean coalesce) implements Message {
+        public MessageType type() { return MessageType.USER_EVENT; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof UserEvent e && e.ltime == ltime && e.coalesce == coalesce && e.name.equals(name)
+                    && java.util.Arrays.equals(e.payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(ltime, name, coalesce) * 31 + java.util.Arrays.hashCode(payload);
+        }
+
+        @Override
+        public String toString() {
+            return "UserEvent[ltime=" + ltime + ", name=" + name + ", payload=" + payload.length + " bytes, coalesce="
+                    + coalesce + "]";
+        }
+    }
+
+    /**
+     * A query, gossiped to every member; those that pass the filters answer {@code source} directly.
+     *
+     * @param filterNodes only these members answer (empty: no name filter)
+     * @param filterTags  only members whose tag matches each regular expression answer
+     * @param relayFactor how many extra members each response is also sent through
+     * @param timeoutMillis how long the asker waits; responders do not answer after it
+     */
+    record Query(long ltime, int id, String sourceName, InetSocketAddress source, List<String> filterNodes,
+                 Map<String, String> filterTags, boolean ack, int relayFactor, long timeoutMillis, String name,
+                 byte[] payload) implements Message {
+        public MessageType type() { return MessageType.QUERY; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Query q && q.ltime == ltime && q.id == id && q.ack == ack
+                    && q.relayFactor == relayFactor && q.timeoutMillis == timeoutMillis
+                    && q.sourceName.equals(sourceName) && q.source.equals(source)
+                    && q.filterNodes.equals(filterNodes) && q.filterTags.equals(filterTags) && q.name.equals(name)
+                    && java.util.Arrays.equals(q.payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(ltime, id, name, sourceName) * 31 + java.util.Arrays.hashCode(payload);
+        }
+
+        @Override
+        public String toString() {
+            return "Query[ltime=" + ltime + ", id=" + id + ", name=" + name + ", from=" + sourceName + ", payload="
+                    + payload.length + " bytes]";
+        }
+    }
+
+    /** An answer to query {@code id}: an ack (it arrived) or a response with a payload. */
+    record QueryResponse(long ltime, int id, String from, boolean ack, byte[] payload) implements Message {
+        public MessageType type() { return MessageType.QUERY_RESPONSE; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof QueryResponse r && r.ltime == ltime && r.id == id && r.ack == ack
+                    && r.from.equals(from) && java.util.Arrays.equals(r.payload, payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(ltime, id, from, ack) * 31 + java.util.Arrays.hashCode(payload);
+        }
+
+        @Override
+        public String toString() {
+            return "QueryResponse[ltime=" + ltime + ", id=" + id + ", from=" + from + ", ack=" + ack + ", payload="
+                    + payload.length + " bytes]";
+        }
+    }
+
+    /** Please forward {@code frame} (an encoded {@link QueryResponse}) to {@code destination}. */
+    record Relay(InetSocketAddress destination, byte[] frame) implements Message {
+        public MessageType type() { return MessageType.RELAY; }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Relay r && r.destination.equals(destination) && java.util.Arrays.equals(r.frame, frame);
+        }
+
+        @Override
+        public int hashCode() {
+            return destination.hashCode() * 31 + java.util.Arrays.hashCode(frame);
+        }
     }
 
     /** One member's state as carried in a {@link PushPull}. */

@@ -13,9 +13,21 @@ public enum MessageType {
     /** Several frames packed into one datagram. */
     COMPOUND(9),
     /** A digest of the sender's member view (see {@link Message.ViewDigest}). */
-    VIEW_DIGEST(10);
+    VIEW_DIGEST(10),
+    /** A member's join announcement, with its member-clock time. */
+    JOIN_INTENT(11),
+    /** A member's leave announcement, with its member-clock time. */
+    LEAVE_INTENT(12),
+    /** A user event. */
+    USER_EVENT(13),
+    /** A query. */
+    QUERY(14),
+    /** An ack or response to a query. */
+    QUERY_RESPONSE(15),
+    /** A query response to forward to its asker (relay factor). */
+    RELAY(16);
 
-    private static final MessageType[] BY_CODE = new MessageType[16];
+    private static final MessageType[] BY_CODE = new MessageType[32];
 
     static {
         for (MessageType t : values()) {

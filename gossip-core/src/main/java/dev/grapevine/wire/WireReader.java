@@ -160,6 +160,37 @@ final class WireReader {
         return (int) n;
     }
 
+    /** A length-prefixed byte string (its length checked against the bytes left before the copy). */
+    byte[] bytes(String what) throws DecodeException {
+        int len = length(what);
+        byte[] out = new byte[len];
+        buf.get(pos, out);
+        pos += len;
+        return out;
+    }
+
+    /** A non-negative long varint (Lamport times, timeouts). */
+    long unsigned(String what) throws DecodeException {
+        long v = varint64(what);
+        if (v < 0) {
+            throw malformed(what + " " + Long.toUnsignedString(v) + " is negative as a signed long");
+        }
+        return v;
+    }
+
+    /** A count-prefixed list of non-empty names. */
+    java.util.List<String> names(String what) throws DecodeException {
+        int n = count(what, 2);
+        if (n == 0) {
+            return java.util.List.of();
+        }
+        java.util.List<String> out = new java.util.ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(name(what));
+        }
+        return java.util.Collections.unmodifiableList(out);
+    }
+
     /** A flag byte: 0 or 1, nothing else. */
     boolean bool(String what) throws DecodeException {
         int b = u8(what);

@@ -110,4 +110,41 @@ final class WireWriter {
             writeString(out, e.getValue());
         }
     }
+
+    /** Size of a length-prefixed byte string. */
+    static int bytesSize(byte[] b) {
+        int len = Objects.requireNonNull(b, "bytes").length;
+        return varintSize(len) + len;
+    }
+
+    /** Writes a length-prefixed byte string. */
+    static void writeBytes(ByteBuffer out, byte[] b) {
+        writeVarint(out, b.length);
+        out.put(b);
+    }
+
+    /** Size of a list of node names: a count, then each name. */
+    static int namesSize(java.util.List<String> names) {
+        int size = varintSize(Objects.requireNonNull(names, "names").size());
+        for (String n : names) {
+            size += nameSize(n);
+        }
+        return size;
+    }
+
+    /** Writes a list of names already checked by {@link #namesSize}. */
+    static void writeNames(ByteBuffer out, java.util.List<String> names) {
+        writeVarint(out, names.size());
+        for (String n : names) {
+            writeString(out, n);
+        }
+    }
+
+    /** Size of a non-negative long varint (Lamport times, timeouts). */
+    static int unsignedSize(long v, String what) {
+        if (v < 0) {
+            throw new IllegalArgumentException("negative " + what + " " + v);
+        }
+        return varintSize(v);
+    }
 }

@@ -29,6 +29,10 @@ final class SimCluster implements AutoCloseable {
     /** Every event every node saw, as "observer: event". */
     final List<String> failures = new ArrayList<>();
     final List<ClusterEvent> events = new ArrayList<>();
+    /** User events each node delivered, by observer name. */
+    final Map<String, List<ClusterEvent.UserEvent>> userEvents = new java.util.HashMap<>();
+    /** Answers queries: given the observer's index and the query, what to respond (null: no answer). */
+    java.util.function.BiFunction<String, ClusterEvent.Query, byte[]> answer = (n, q) -> null;
 
     SimCluster(long seed, GossipConfig config) {
         this.net = new SimulatedNetwork(seed);
@@ -65,6 +69,15 @@ final class SimCluster implements AutoCloseable {
                     .runtime(net).random(net.newRandom())
                     .listener(e -> {
                         events.add(e);
+                        if (e instanceof ClusterEvent.UserEvent u) {
+                            userEvents.computeIfAbsent(self, k -> new ArrayList<>()).add(u);
+                        }
+                        if (e instanceof ClusterEvent.Query q) {
+                            byte[] reply = answer.apply(self, q);
+                            if (reply != null) {
+                                q.respond(reply);
+                            }
+                        }
                         if (e instanceof ClusterEvent.MemberFailed f) {
                             failures.add(self + " saw " + f.member().name() + " fail");
                         }

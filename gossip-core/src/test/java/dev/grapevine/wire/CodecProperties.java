@@ -175,7 +175,7 @@ class CodecProperties {
 
     @Provide
     Arbitrary<Message> messages() {
-        return Arbitraries.oneOf(pings(), indirectPings(), acks(), nacks(), digests(), alives(), suspects(), deads(),
+        return Arbitraries.oneOf(serfMessages(), pings(), indirectPings(), acks(), nacks(), digests(), alives(), suspects(), deads(),
                 pushPulls());
     }
 
@@ -264,7 +264,37 @@ class CodecProperties {
     private static Arbitrary<PushPull> pushPulls() {
         Arbitrary<MemberState> member = Combinators.combine(names(), addresses(), tags(), incarnations(),
                 Arbitraries.of(WireState.class)).as(MemberState::new);
-        return Combinators.combine(Arbitraries.of(true, false), member.list().ofMaxSize(3)).as(PushPull::new);
+        Arbitrary<Message.SerfState> serf = Combinators.combine(incarnations(), incarnations(), incarnations(),
+                userEvents().list().ofMaxSize(3),
+                Arbitraries.maps(names(), incarnations()).ofMaxSize(3).map(m -> java.util.Collections.unmodifiableMap(
+                        new java.util.LinkedHashMap<>(m))))
+                .as(Message.SerfState::new);
+        return Combinators.combine(Arbitraries.of(true, false), member.list().ofMaxSize(3), serf).as(PushPull::new);
+    }
+
+    private static Arbitrary<byte[]> payloads() {
+        return Arbitraries.bytes().array(byte[].class).ofMaxSize(64);
+    }
+
+    private static Arbitrary<Message.UserEvent> userEvents() {
+        return Combinators.combine(incarnations(), names(), payloads(), Arbitraries.of(true, false))
+                .as(Message.UserEvent::new);
+    }
+
+    private static Arbitrary<Message> serfMessages() {
+        Arbitrary<Message> join = Combinators.combine(incarnations(), names()).as(Message.JoinIntent::new);
+        Arbitrary<Message> leave = Combinators.combine(incarnations(), names()).as(Message.LeaveIntent::new);
+        Arbitrary<Message> query = Combinators.combine(
+                Combinators.combine(incarnations(), Arbitraries.integers(), names(), addresses()).as(List::<Object>of),
+                names().list().ofMaxSize(3), tags(), Arbitraries.of(true, false),
+                Arbitraries.integers().between(0, 255), incarnations(), names(), payloads())
+                .as((head, nodes, tg, ack, relay, timeout, name, payload) -> new Message.Query(
+                        (Long) head.get(0), (Integer) head.get(1), (String) head.get(2),
+                        (InetSocketAddress) head.get(3), nodes, tg, ack, relay, timeout, name, payload));
+        Arbitrary<Message> response = Combinators.combine(incarnations(), Arbitraries.integers(), names(),
+                Arbitraries.of(true, false), payloads()).as(Message.QueryResponse::new);
+        Arbitrary<Message> relay = Combinators.combine(addresses(), payloads()).as(Message.Relay::new);
+        return Arbitraries.oneOf(join, leave, userEvents().map(e -> (Message) e), query, response, relay);
     }
 
     private static Arbitrary<Long> incarnations() {

@@ -113,7 +113,7 @@ class CodecTest {
     @Test
     void unknownTypeByteIsUnknownType() {
         assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x00, 0x00));
-        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x0B, 0x00));
+        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x1F, 0x00));
         assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0xFF));
     }
 
@@ -127,7 +127,7 @@ class CodecTest {
 
     @Test
     void unknownTypeInsideCompoundIsUnknownType() {
-        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x09, 0x01, 0x02, 0x0B, 0x00));
+        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x09, 0x01, 0x02, 0x1F, 0x00));
     }
 
     @Test
@@ -293,8 +293,10 @@ class CodecTest {
     void unknownMemberStateByteIsMalformed() {
         PushPull pp = new PushPull(false, List.of(new MemberState("m", A10_0_0_1, Map.of(), 3, WireState.LEFT)));
         byte[] packet = Codec.encodePacket(pp);
-        assertEquals(WireState.LEFT.ordinal(), packet[packet.length - 1]);
-        packet[packet.length - 1] = 4;
+        // The state byte precedes the empty event-layer state (three zero clocks and two zero counts).
+        int at = packet.length - 6;
+        assertEquals(WireState.LEFT.ordinal(), packet[at]);
+        packet[at] = 4;
         assertReason(DropReason.MALFORMED, packet, true);
     }
 

@@ -73,7 +73,12 @@ public final class NodeLauncher {
     }
 
     private static void log(ClusterEvent e) {
-        LOG.info("member {} {} at {} tags {}", e.member().name(), verb(e), e.member().address(), e.member().tags());
+        if (e instanceof ClusterEvent.MemberEvent m) {
+            LOG.info("member {} {} at {} tags {}", m.member().name(), verb(e), m.member().address(),
+                    m.member().tags());
+        } else {
+            LOG.info("{}", e);
+        }
     }
 
     /** The event as a word for the log. */
@@ -90,6 +95,9 @@ public final class NodeLauncher {
         if (e instanceof ClusterEvent.MemberUpdated) {
             return "updated";
         }
-        return "reaped";
+        if (e instanceof ClusterEvent.MemberReaped) {
+            return "reaped";
+        }
+        return e.getClass().getSimpleName();
     }
 }

@@ -1,0 +1,563 @@
+package dev.grapevine.events;
+
+import dev.grapevine.ClusterEvent;
+import dev.grapevine.DropReason;
+import dev.grapevine.GossipConfig;
+import dev.grapevine.Member;
+import dev.grapevine.QueryHandle;
+import dev.grapevine.QueryOptions;
+import dev.grapevine.QueryResponse;
+import dev.grapevine.QueryResult;
+import dev.grapevine.Stats;
+import dev.grapevine.membership.Delegate;
+import dev.grapevine.membership.MembershipEngine;
+import dev.grapevine.time.Scheduler;
+import dev.grapevine.wire.Codec;
+import dev.grapevine.wire.DecodeException;
+import dev.grapevine.wire.Message;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The Serf layer over membership: three Lamport clocks, join and leave intents, user events and queries.
+ *
+ * <p>Runs on the protocol thread, plugged into the {@link MembershipEngine} as its {@link Delegate}: the
+ * engine hands it every message it does not handle itself and the event part of every push-pull.
+ * <ul>
+ *   <li><b>Intents.</b> A node announces its join and its leave with a member-clock time. The newest intent
+ *   per member wins, so intents arriving out of order resolve correctly, and a leave older than the
+ *   member's latest join is ignored. A member that announced its leave and then disappears is reported
+ *   as left, not failed, even if its own leave message was lost.</li>
+ *   <li><b>User events.</b> Stamped with the event clock, gossiped to all, de-duplicated in an
+ *   {@link EventBuffer} by (time, name, payload) and delivered once. Push-pull carries the buffer, so a
+ *   member that was unreachable gets what it missed. Events marked coalesce are delivered through a
+ *   {@link Coalescer}: only the newest of a burst of one name.</li>
+ *   <li><b>Queries.</b> Gossiped like events; members passing the name and tag filters ack (if asked)
+ *   and hand the query to listeners, whose single response goes straight back to the asker, and through
+ *   {@code relayFactor} other members too. The asker keeps one answer per member and drops (and counts)
+ *   what arrives after the deadline. Names under {@value #INTERNAL_PREFIX} are reserved for internal
+ *   queries ({@value #PING_QUERY}: reachability).</li>
+ * </ul>
+ */
+public final class EventLayer implements Delegate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventLayer.class);
+
+    /** Query and event names under this prefix are the library's own. */
+    public static final String INTERNAL_PREFIX = "_grapevine_";
+    /** The internal query that checks which members answer at all. */
+    public static final String PING_QUERY = INTERNAL_PREFIX + "ping";
+
+    private final String self;
+    private final GossipConfig config;
+    private final Scheduler scheduler;
+    private final MembershipEngine engine;
+    private final Stats stats;
+    private final Random random;
+    private final Consumer<ClusterEvent> sink;
+    private final Executor callbacks;
+
+    private final LamportClock memberClock = new LamportClock();
+    private final LamportClock eventClock = new LamportClock();
+    private final LamportClock queryClock = new LamportClock();
+    private final EventBuffer events;
+    private final EventBuffer queries;
+    /** Newest intent time per member. */
+    private final Map<String, Long> intentClocks = new HashMap<>();
+    /** Members whose newest intent is a leave. */
+    private final Set<String> leaving = new HashSet<>();
+    private final Coalescer<String, ClusterEvent> userCoalescer;
+    private final Coalescer<String, ClusterEvent> memberCoalescer;
+    /** Newest event time offered to the coalescer per name: an older straggler must not replace it. */
+    private final Map<String, Long> coalescedTimes = new HashMap<>();
+    private final Map<Integer, PendingQuery> pending = new HashMap<>();
+    private final boolean replayOnJoin;
+    /** Events older than this are not delivered (set on our join when not replaying, or from a snapshot). */
+    private long eventMinTime;
+    /** Queries older than this are not answered (a restarted node must not answer old queries again). */
+    private long queryMinTime;
+
+    /**
+     * Creates the layer. {@code sink} receives every event for listeners (on the protocol thread; the caller
+     * moves it off); {@code callbacks} runs query-stream callbacks (the listener thread).
+     */
+    public EventLayer(String self, GossipConfig config, Scheduler scheduler, MembershipEngine engine, Stats stats,
+                      Random random, boolean replayOnJoin, Consumer<ClusterEvent> sink, Executor callbacks) {
+        this.self = self;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.engine = engine;
+        this.stats = stats;
+        this.random = random;
+        this.replayOnJoin = replayOnJoin;
+        this.sink = sink;
+        this.callbacks = callbacks;
+        this.events = new EventBuffer(config.eventBufferSize());
+        this.queries = new EventBuffer(config.queryBufferSize());
+        this.userCoalescer = new Coalescer<>(scheduler, config.coalescePeriod(), config.quiescentPeriod(), sink);
+        this.memberCoalescer = new Coalescer<>(scheduler, config.coalescePeriod(), config.quiescentPeriod(), sink);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Member events and intents
+
+    /** A membership change from the engine, on its way to listeners. */
+    public void onMemberEvent(ClusterEvent event) {
+        if (event instanceof ClusterEvent.MemberReaped r) {
+            intentClocks.remove(r.member().name());
+            leaving.remove(r.member().name());
+        }
+        if (config.coalesceMemberEvents() && event instanceof ClusterEvent.MemberEvent m) {
+            memberCoalescer.offer(m.member().name(), event);
+        } else {
+            sink.accept(event);
+        }
+    }
+
+    /** Announces that this node joined (after a successful join). */
+    public void announceJoin() {
+        Message.JoinIntent j = new Message.JoinIntent(memberClock.increment(), self);
+        onJoinIntent(j);
+    }
+
+    /** Announces that this node is leaving (before the membership leave). */
+    public void announceLeave() {
+        Message.LeaveIntent l = new Message.LeaveIntent(memberClock.increment(), self);
+        onLeaveIntent(l);
+    }
+
+    /** Applies a join intent; true when it was news (and so re-broadcast). */
+    boolean onJoinIntent(Message.JoinIntent j) {
+        memberClock.witness(j.ltime());
+        if (!newerIntent(j.node(), j.ltime())) {
+            return false;
+        }
+        leaving.remove(j.node());
+        engine.queueBroadcast("intent:" + j.node(), Codec.encodeFrame(j), null);
+        return true;
+    }
+
+    /** Applies a leave intent; true when it was news. */
+    boolean onLeaveIntent(Message.LeaveIntent l) {
+        memberClock.witness(l.ltime());
+        if (!newerIntent(l.node(), l.ltime())) {
+            return false;
+        }
+        if (l.node().equals(self) && !engine.isLeaving()) {
+            // Someone says we are leaving and we are not (an old intent of a previous run): refute.
+            LOG.debug("{}: refuting a leave intent about itself", self);
+            announceJoin();
+            return false;
+        }
+        leaving.add(l.node());
+        engine.queueBroadcast("intent:" + l.node(), Codec.encodeFrame(l), null);
+        // Already declared failed? Then it left: say so.
+        engine.markLeft(l.node());
+        return true;
+    }
+
+    private boolean newerIntent(String node, long ltime) {
+        Long known = intentClocks.get(node);
+        if (known != null && ltime <= known) {
+            return false;
+        }
+        intentClocks.put(node, ltime);
+        return true;
+    }
+
+    @Override
+    public boolean announcedLeave(String member) {
+        return leaving.contains(member);
+    }
+
+    /** True when the newest intent known for {@code member} is a leave (for tests and tools). */
+    public boolean isLeaving(String member) {
+        return leaving.contains(member);
+    }
+
+    /** The newest intent time known for {@code member}, or -1. */
+    public long intentTime(String member) {
+        return intentClocks.getOrDefault(member, -1L);
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // User events
+
+    /**
+     * Sends a user event to the whole cluster (this node included).
+     *
+     * @throws IllegalArgumentException when the name is empty or reserved, or name plus payload exceed
+     *                                  {@code userEventSizeLimit}
+     */
+    public void sendEvent(String name, byte[] payload, boolean coalesce) {
+        checkUserEvent(name, payload, config);
+        Message.UserEvent e = new Message.UserEvent(eventClock.time(), name, payload, coalesce);
+        eventClock.increment();
+        onUserEvent(e, true);
+    }
+
+    /** Checks a user event against the limits, naming what is wrong. */
+    public static void checkUserEvent(String name, byte[] payload, GossipConfig config) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("event name must not be empty");
+        }
+        if (name.startsWith(INTERNAL_PREFIX)) {
+            throw new IllegalArgumentException("event name '" + name + "' uses the reserved prefix " + INTERNAL_PREFIX);
+        }
+        int size = name.getBytes(StandardCharsets.UTF_8).length + payload.length;
+        if (size > config.userEventSizeLimit()) {
+            throw new IllegalArgumentException("user event '" + name + "' is " + size
+                    + " bytes (name plus payload), over userEventSizeLimit " + config.userEventSizeLimit());
+        }
+    }
+
+    private void onUserEvent(Message.UserEvent e, boolean rebroadcast) {
+        eventClock.witness(e.ltime());
+        if (e.ltime() < eventMinTime) {
+            return;
+        }
+        EventBuffer.Outcome outcome = events.offer(e.ltime(), e.name(), e.payload(), eventClock.time());
+        if (outcome != EventBuffer.Outcome.NEW) {
+            return;
+        }
+        if (rebroadcast) {
+            engine.queueBroadcast(null, Codec.encodeFrame(e), null);
+        }
+        ClusterEvent.UserEvent event = new ClusterEvent.UserEvent(e.name(), e.payload(), e.ltime());
+        if (e.coalesce()) {
+            Long newest = coalescedTimes.get(e.name());
+            if (newest == null || e.ltime() > newest) {
+                coalescedTimes.put(e.name(), e.ltime());
+                userCoalescer.offer(e.name(), event);
+            }
+        } else {
+            sink.accept(event);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Queries
+
+    /**
+     * Asks the cluster (this node included); answers stream into {@code handle} until the deadline. The
+     * caller ({@code GossipNode}) has checked the name and size.
+     */
+    public void ask(String name, byte[] payload, QueryOptions options, QueryHandle handle) {
+        int id = handle.id();
+        if (pending.containsKey(id) || engine.isStopped()) {
+            handle.fail(new IllegalStateException(engine.isStopped() ? "node is stopped"
+                    : "query id " + id + " is already in flight"));
+            return;
+        }
+        long timeoutNanos = options.timeout() != null ? options.timeout().toNanos() : defaultQueryTimeout();
+        Message.Query q = new Message.Query(queryClock.time(), id, self, engine.advertise(), options.filterNodes(),
+                options.filterTags(), options.requestAck(), options.relayFactor(),
+                Math.max(1, timeoutNanos / 1_000_000), name, payload);
+        queryClock.increment();
+        PendingQuery p = new PendingQuery(q, handle, options);
+        pending.put(id, p);
+        p.timer = scheduler.schedule(timeoutNanos, () -> finish(p));
+        onQuery(q, true);
+    }
+
+    /** {@code gossipInterval * queryTimeoutMult * ceil(log10(N+1))}, as Serf computes it. */
+    public long defaultQueryTimeout() {
+        int n = Math.max(1, engine.liveCount());
+        long scale = (long) Math.ceil(Math.log10(n + 1.0));
+        return config.gossipInterval().toNanos() * config.queryTimeoutMult() * Math.max(1, scale);
+    }
+
+    private void finish(PendingQuery p) {
+        pending.remove(p.query.id());
+        QueryResult result = new QueryResult(p.acks, p.responses);
+        callbacks.execute(() -> p.handle.complete(result));
+    }
+
+    private void onQuery(Message.Query q, boolean rebroadcast) {
+        queryClock.witness(q.ltime());
+        if (q.ltime() < queryMinTime) {
+            return;
+        }
+        EventBuffer.Outcome outcome = queries.offer(q.ltime(), "q" + q.id() + "@" + q.sourceName(), new byte[0],
+                queryClock.time());
+        if (outcome != EventBuffer.Outcome.NEW) {
+            return;
+        }
+        if (rebroadcast) {
+            engine.queueBroadcast(null, Codec.encodeFrame(q), null);
+        }
+        if (!passesFilters(q)) {
+            return;
+        }
+        if (q.ack()) {
+            respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, true, new byte[0]));
+        }
+        if (q.name().startsWith(INTERNAL_PREFIX)) {
+            // Internal queries answer with their ack alone (ping); nothing reaches listeners.
+            return;
+        }
+        long deadline = scheduler.nanoTime() + q.timeoutMillis() * 1_000_000L;
+        boolean[] answered = new boolean[1];
+        ClusterEvent.Query event = new ClusterEvent.Query(q.name(), q.payload(), q.ltime(), q.sourceName(), bytes -> {
+            if (bytes.length > config.queryResponseSizeLimit()) {
+                throw new IllegalArgumentException("response of " + bytes.length
+                        + " bytes is over queryResponseSizeLimit " + config.queryResponseSizeLimit());
+            }
+            synchronized (answered) {
+                if (answered[0]) {
+                    throw new IllegalStateException("query " + q.name() + " from " + q.sourceName()
+                            + " was already answered");
+                }
+                answered[0] = true;
+            }
+            byte[] copy = bytes.clone();
+            Runnable send = () -> {
+                if (scheduler.nanoTime() > deadline) {
+                    LOG.debug("{}: response to {} dropped: past its deadline", self, q.name());
+                    return;
+                }
+                respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, false, copy));
+            };
+            if (scheduler.inProtocolThread()) {
+                if (scheduler.nanoTime() > deadline) {
+                    throw new IllegalStateException("query " + q.name() + " is past its deadline");
+                }
+                send.run();
+            } else {
+                scheduler.execute(send);
+            }
+        });
+        sink.accept(event);
+    }
+
+    private boolean passesFilters(Message.Query q) {
+        if (!q.filterNodes().isEmpty() && !q.filterNodes().contains(self)) {
+            return false;
+        }
+        if (q.filterTags().isEmpty()) {
+            return true;
+        }
+        Member me = engine.member(self);
+        if (me == null) {
+            return false;
+        }
+        for (Map.Entry<String, String> f : q.filterTags().entrySet()) {
+            String value = me.tag(f.getKey());
+            if (value == null) {
+                return false;
+            }
+            try {
+                if (!Pattern.compile(f.getValue()).matcher(value).matches()) {
+                    return false;
+                }
+            } catch (PatternSyntaxException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void respond(Message.Query q, Message.QueryResponse r) {
+        if (q.sourceName().equals(self)) {
+            onQueryResponse(r);
+            return;
+        }
+        engine.sendMessage(q.source(), r);
+        if (q.relayFactor() > 0) {
+            byte[] frame = Codec.encodeFrame(r);
+            for (InetSocketAddress via : engine.randomLiveAddresses(q.relayFactor(), Set.of(self, q.sourceName()))) {
+                engine.sendMessage(via, new Message.Relay(q.source(), frame));
+            }
+        }
+    }
+
+    private void onQueryResponse(Message.QueryResponse r) {
+        PendingQuery p = pending.get(r.id());
+        if (p == null || p.query.ltime() != r.ltime()) {
+            stats.recordDrop(DropReason.LATE_RESPONSE);
+            return;
+        }
+        if (r.ack()) {
+            if (p.acks.add(r.from()) && p.options.onAck() != null) {
+                callbacks.execute(() -> p.options.onAck().accept(r.from()));
+            }
+            return;
+        }
+        if (p.responders.add(r.from())) {
+            QueryResponse response = new QueryResponse(r.from(), r.payload());
+            p.responses.add(response);
+            callbacks.execute(() -> {
+                p.handle.deliver(response);
+                if (p.options.onResponse() != null) {
+                    p.options.onResponse().accept(response);
+                }
+            });
+        }
+    }
+
+    private void onRelay(Message.Relay relay) {
+        byte[] packet = new byte[relay.frame().length + 1];
+        packet[0] = (byte) Codec.VERSION;
+        System.arraycopy(relay.frame(), 0, packet, 1, relay.frame().length);
+        try {
+            // Only query responses are relayed: the relay is no open reflector.
+            if (Codec.readSingle(ByteBuffer.wrap(packet)) instanceof Message.QueryResponse r) {
+                engine.sendMessage(relay.destination(), r);
+            } else {
+                stats.recordDrop(DropReason.UNEXPECTED);
+            }
+        } catch (DecodeException e) {
+            stats.recordDrop(e.reason());
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Delegate
+
+    /**
+     * A Lamport time no honest member can have reached yet: one that far ahead of ours would let a single
+     * hostile packet exhaust the clock for the whole cluster.
+     */
+    private static final long MAX_CLOCK_JUMP = 1L << 32;
+
+    private boolean plausible(long ltime, LamportClock clock) {
+        if (ltime - clock.time() > MAX_CLOCK_JUMP) {
+            stats.recordDrop(DropReason.MALFORMED);
+            return false;
+        }
+        return true;
+    }
+
+    @Override
+    public void onMessage(Message m, InetSocketAddress from) {
+        if (m instanceof Message.UserEvent e) {
+            if (plausible(e.ltime(), eventClock)) {
+                onUserEvent(e, true);
+            }
+        } else if (m instanceof Message.Query q) {
+            if (plausible(q.ltime(), queryClock)) {
+                onQuery(q, true);
+            }
+        } else if (m instanceof Message.QueryResponse r) {
+            onQueryResponse(r);
+        } else if (m instanceof Message.Relay r) {
+            onRelay(r);
+        } else if (m instanceof Message.JoinIntent j) {
+            if (plausible(j.ltime(), memberClock)) {
+                onJoinIntent(j);
+            }
+        } else if (m instanceof Message.LeaveIntent l) {
+            if (plausible(l.ltime(), memberClock)) {
+                onLeaveIntent(l);
+            }
+        } else {
+            stats.recordDrop(DropReason.UNEXPECTED);
+        }
+    }
+
+    @Override
+    public Message.SerfState localState(boolean join) {
+        List<Message.UserEvent> recent = new ArrayList<>();
+        for (EventBuffer.Entry e : events.recent()) {
+            recent.add(new Message.UserEvent(e.ltime(), e.name(), e.payload(), false));
+        }
+        Map<String, Long> leaves = new LinkedHashMap<>();
+        for (String m : leaving) {
+            leaves.put(m, intentClocks.get(m));
+        }
+        return new Message.SerfState(memberClock.time(), eventClock.time(), queryClock.time(), recent, leaves);
+    }
+
+    @Override
+    public void mergeRemoteState(Message.SerfState state, boolean ourJoin) {
+        if (!plausible(state.memberClock(), memberClock) || !plausible(state.eventClock(), eventClock)
+                || !plausible(state.queryClock(), queryClock)) {
+            return;
+        }
+        // No message has been sent at the remote's current times yet: witness one less.
+        memberClock.witness(Math.max(0, state.memberClock() - 1));
+        eventClock.witness(Math.max(0, state.eventClock() - 1));
+        queryClock.witness(Math.max(0, state.queryClock() - 1));
+        for (Map.Entry<String, Long> leave : state.intentClocks().entrySet()) {
+            if (plausible(leave.getValue(), memberClock)) {
+                onLeaveIntent(new Message.LeaveIntent(leave.getValue(), leave.getKey()));
+            }
+        }
+        if (ourJoin && !replayOnJoin && state.eventClock() > eventMinTime) {
+            // A joining node does not replay the cluster's past events unless asked to.
+            eventMinTime = state.eventClock();
+        }
+        for (Message.UserEvent e : state.events()) {
+            if (plausible(e.ltime(), eventClock)) {
+                onUserEvent(e, false);
+            }
+        }
+    }
+
+    /** Clock state for snapshots. */
+    public long memberTime() {
+        return memberClock.time();
+    }
+
+    /** Clock state for snapshots. */
+    public long eventTime() {
+        return eventClock.time();
+    }
+
+    /** Clock state for snapshots. */
+    public long queryTime() {
+        return queryClock.time();
+    }
+
+    /**
+     * Restores clocks from a snapshot: events and queries up to the restored times were already handled
+     * before the restart and are not delivered again.
+     */
+    public void restore(long memberTime, long eventTime, long queryTime) {
+        memberClock.restore(memberTime);
+        eventClock.restore(eventTime);
+        queryClock.restore(queryTime);
+        eventMinTime = Math.max(eventMinTime, eventTime);
+        queryMinTime = Math.max(queryMinTime, queryTime);
+    }
+
+    /** Delivers what the coalescers hold (shutdown). */
+    public void flush() {
+        userCoalescer.flush();
+        memberCoalescer.flush();
+    }
+
+    /** A query of ours in flight. */
+    private static final class PendingQuery {
+        final Message.Query query;
+        final QueryHandle handle;
+        final QueryOptions options;
+        final Set<String> acks = new LinkedHashSet<>();
+        final Set<String> responders = new HashSet<>();
+        final List<QueryResponse> responses = new ArrayList<>();
+        dev.grapevine.time.Cancellable timer;
+
+        PendingQuery(Message.Query query, QueryHandle handle, QueryOptions options) {
+            this.query = query;
+            this.handle = handle;
+            this.options = options;
+        }
+    }
+}

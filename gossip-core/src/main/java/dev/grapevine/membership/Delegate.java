@@ -1,0 +1,27 @@
+package dev.grapevine.membership;
+
+import dev.grapevine.wire.Message;
+
+import java.net.InetSocketAddress;
+
+/**
+ * The layer above membership (user events, queries, member intents) as the engine sees it. All calls are
+ * made on the protocol thread.
+ */
+public interface Delegate {
+
+    /** A message the membership protocol does not handle itself (intents, events, queries, responses). */
+    void onMessage(Message message, InetSocketAddress from);
+
+    /** The layer's part of a push-pull this node sends ({@code join}: the exchange is our own join). */
+    Message.SerfState localState(boolean join);
+
+    /**
+     * Merges the layer's part of a push-pull received. {@code ourJoin} is true when it answers a join this
+     * node started.
+     */
+    void mergeRemoteState(Message.SerfState state, boolean ourJoin);
+
+    /** True when {@code member} announced that it is leaving, so its disappearance is a leave, not a failure. */
+    boolean announcedLeave(String member);
+}
