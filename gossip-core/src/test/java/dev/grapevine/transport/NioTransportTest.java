@@ -288,7 +288,9 @@ class NioTransportTest {
         FutureReply reply = request(ta, closedPort, utf8("hello?"), 30 * SECOND);
         Exception failure = assertThrows(Exception.class, reply::get);
 
-        assertInstanceOf(ConnectException.class, failure);
+        // Refused (ConnectException) on an idle machine; seen once as a reset (its parent, SocketException)
+        // when the freed port was reused at once. Either way: a fast failure, not the 30 s timeout.
+        assertInstanceOf(java.net.SocketException.class, failure);
         assertTrue(System.nanoTime() - t0 < 10 * SECOND, "refusal must not wait for the timeout");
         assertEquals(LOOP_NAME, reply.threadName);
     }
