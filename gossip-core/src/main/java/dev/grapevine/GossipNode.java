@@ -113,6 +113,12 @@ public final class GossipNode implements AutoCloseable {
                 event -> listenerExecutor.execute(() -> dispatch(event)), listenerExecutor);
         layer[0] = events;
         engine.setDelegate(events);
+        events.onConflictLost(() -> {
+            // close() waits for the protocol thread, and may stop the runtime: not from its own threads.
+            Thread t = new Thread(this::close, "grapevine-" + name + "-conflict-stop");
+            t.setDaemon(true);
+            t.start();
+        });
     }
 
     /** A builder for a new node. */
@@ -168,6 +174,11 @@ public final class GossipNode implements AutoCloseable {
     /** Traffic and drop counters. */
     public Stats stats() {
         return stats;
+    }
+
+    /** True once the node was closed (by {@link #close()}, or after losing a name conflict). */
+    public boolean isClosed() {
+        return closed.get();
     }
 
     /** Adds a listener; it receives events from now on. */

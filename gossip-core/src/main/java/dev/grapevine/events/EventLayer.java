@@ -64,6 +64,8 @@ public final class EventLayer implements Delegate {
     public static final String INTERNAL_PREFIX = "_grapevine_";
     /** The internal query that checks which members answer at all. */
     public static final String PING_QUERY = INTERNAL_PREFIX + "ping";
+    /** The internal query that asks every member at which address it knows a contested name. */
+    public static final String CONFLICT_QUERY = INTERNAL_PREFIX + "conflict";
 
     private final String self;
     private final GossipConfig config;
@@ -89,6 +91,9 @@ public final class EventLayer implements Delegate {
     private final Map<String, Long> coalescedTimes = new HashMap<>();
     private final Map<Integer, PendingQuery> pending = new HashMap<>();
     private final boolean replayOnJoin;
+    /** Called (protocol thread) when this node lost a name conflict and must stop. */
+    private Runnable onConflictLost = () -> { };
+    private boolean resolvingConflict;
     /** Events older than this are not delivered (set on our join when not replaying, or from a snapshot). */
     private long eventMinTime;
     /** Queries older than this are not answered (a restarted node must not answer old queries again). */
@@ -309,8 +314,16 @@ public final class EventLayer implements Delegate {
         if (q.ack()) {
             respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, true, new byte[0]));
         }
+        if (q.name().equals(CONFLICT_QUERY)) {
+            String contested = new String(q.payload(), StandardCharsets.UTF_8);
+            Member known = engine.member(contested);
+            byte[] answer = known == null ? new byte[0]
+                    : known.address().toString().getBytes(StandardCharsets.UTF_8);
+            respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, false, answer));
+            return;
+        }
         if (q.name().startsWith(INTERNAL_PREFIX)) {
-            // Internal queries answer with their ack alone (ping); nothing reaches listeners.
+            // Other internal queries answer with their ack alone (ping); nothing reaches listeners.
             return;
         }
         long deadline = scheduler.nanoTime() + q.timeoutMillis() * 1_000_000L;
@@ -426,6 +439,52 @@ public final class EventLayer implements Delegate {
         } catch (DecodeException e) {
             stats.recordDrop(e.reason());
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // Name conflicts
+
+    /** Sets what happens when this node loses a name conflict (the node stops). */
+    public void onConflictLost(Runnable action) {
+        this.onConflictLost = action;
+    }
+
+    @Override
+    public void onConflict(Member member, InetSocketAddress otherAddress) {
+        if (!member.name().equals(self) || resolvingConflict || engine.isLeaving()) {
+            return;
+        }
+        // Serf's rule: ask everyone where they know our name; a node without a majority for its own
+        // address is the impostor (or the newcomer) and stops.
+        resolvingConflict = true;
+        String mine = engine.advertise().toString();
+        QueryHandle handle = new QueryHandle(CONFLICT_QUERY, random.nextInt());
+        ask(CONFLICT_QUERY, self.getBytes(StandardCharsets.UTF_8), QueryOptions.defaults(), handle);
+        handle.result().whenComplete((result, error) -> scheduler.execute(() -> {
+            resolvingConflict = false;
+            if (error != null) {
+                return;
+            }
+            int votes = 0;
+            int forUs = 0;
+            for (QueryResponse r : result.responses()) {
+                if (r.from().equals(self) || r.payload().length == 0) {
+                    continue;
+                }
+                votes++;
+                if (new String(r.payload(), StandardCharsets.UTF_8).equals(mine)) {
+                    forUs++;
+                }
+            }
+            if (votes > 0 && forUs <= votes / 2) {
+                LOG.error("{}: name conflict with a node at {}: only {} of {} members know this name at {}; "
+                        + "this node gives the name up and stops", self, otherAddress, forUs, votes, mine);
+                onConflictLost.run();
+            } else {
+                LOG.warn("{}: name conflict with a node at {}: {} of {} members know this name at {}; keeping it",
+                        self, otherAddress, forUs, votes, mine);
+            }
+        }));
     }
 
     // ------------------------------------------------------------------------------------------------

@@ -24,4 +24,10 @@ public interface Delegate {
 
     /** True when {@code member} announced that it is leaving, so its disappearance is a leave, not a failure. */
     boolean announcedLeave(String member);
+
+    /**
+     * Two live nodes claim one name: {@code member} as known here, and a node at {@code otherAddress}. The
+     * engine keeps the member it knows; when {@code member} is this node, the layer resolves the conflict.
+     */
+    void onConflict(dev.grapevine.Member member, InetSocketAddress otherAddress);
 }

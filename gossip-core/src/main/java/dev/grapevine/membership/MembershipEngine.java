@@ -522,6 +522,14 @@ public final class MembershipEngine implements Transport.Inbound {
             if (leaving) {
                 return;
             }
+            if (!a.address().equals(self.address)) {
+                // Another node claims our name: not a refutation matter (that would be an incarnation war).
+                LOG.warn("{}: another node at {} claims this node's name", name, a.address());
+                if (delegate != null) {
+                    delegate.onConflict(self.snapshot(), a.address());
+                }
+                return;
+            }
             boolean sameData = a.address().equals(self.address) && a.tags().equals(self.tags);
             if (a.incarnation() < self.incarnation || (a.incarnation() == self.incarnation && sameData)) {
                 return;
@@ -548,9 +556,12 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         boolean addressChanged = !a.address().equals(state.address);
         if (addressChanged && state.isUp()) {
-            // Two live nodes claim one name; keep the one we know (conflict resolution is the Serf layer's).
+            // Two live nodes claim one name; keep the one we know (the claimed node resolves it).
             LOG.warn("{}: name conflict for {}: known at {}, now claimed by {}", name, a.node(), state.address,
                     a.address());
+            if (delegate != null) {
+                delegate.onConflict(state.snapshot(), a.address());
+            }
             return;
         }
         boolean reclaim = addressChanged && state.isGone()

@@ -231,4 +231,50 @@ class ClusterSimulationTest {
             assertTrue(c.allSee(c.except(5), "node5", MemberStatus.FAILED));
         }
     }
+
+    @Test
+    void nameConflictIsDecidedByTheMajorityAndTheLoserStops() throws Exception {
+        try (SimCluster c = new SimCluster(15, LAN)) {
+            c.startAndJoin(6, Duration.ofSeconds(1));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 6)), Duration.ofSeconds(30)));
+            // A second process calls itself node2, from another address.
+            java.net.InetSocketAddress elsewhere = SimCluster.address(50);
+            GossipNode impostor = GossipNode.builder().name("node2").bind(elsewhere).config(LAN).runtime(c.net)
+                    .random(c.net.newRandom()).start();
+            impostor.join(List.of(SimCluster.address(0)));
+            assertTrue(c.runUntil(impostor::isClosed, Duration.ofSeconds(30)), "the newcomer lost the vote and stopped");
+            c.net.runFor(Duration.ofSeconds(30));
+            assertTrue(!c.nodes.get(2).isClosed(), "the original keeps its name");
+            for (GossipNode n : c.nodes) {
+                assertEquals(SimCluster.address(2), n.member("node2").orElseThrow().address(), n.name());
+                assertEquals(MemberStatus.ALIVE, n.member("node2").orElseThrow().status(), n.name());
+            }
+        }
+    }
+
+    @Test
+    void failedMembersNameIsReclaimedOnlyAfterTheReclaimTime() {
+        GossipConfig reclaim = LAN.toBuilder().deadNodeReclaimTime(Duration.ofSeconds(60)).build();
+        try (SimCluster c = new SimCluster(16, reclaim)) {
+            c.startAndJoin(4, Duration.ofSeconds(1));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 4)), Duration.ofSeconds(30)));
+            c.net.crash(SimCluster.address(3));
+            assertTrue(c.runUntil(() -> c.allSee(c.except(3), "node3", MemberStatus.FAILED), Duration.ofSeconds(60)));
+            java.net.InetSocketAddress moved = SimCluster.address(33);
+            try {
+                GossipNode again = GossipNode.builder().name("node3").bind(moved).config(reclaim).runtime(c.net)
+                        .random(c.net.newRandom()).start();
+                again.join(List.of(SimCluster.address(0)));
+                c.net.runFor(Duration.ofSeconds(5));
+                assertEquals(SimCluster.address(3), c.nodes.get(0).member("node3").orElseThrow().address(),
+                        "too soon: the name still belongs to the failed address");
+                assertTrue(c.runUntil(() -> c.except(3).stream().allMatch(n ->
+                        moved.equals(n.member("node3").orElseThrow().address())
+                                && n.member("node3").orElseThrow().status() == MemberStatus.ALIVE),
+                        Duration.ofMinutes(3)), "after the reclaim time the new address takes the name");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
 }
