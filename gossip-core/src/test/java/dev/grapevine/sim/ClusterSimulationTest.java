@@ -277,4 +277,26 @@ class ClusterSimulationTest {
             }
         }
     }
+
+    @Test
+    void coalescedMemberEventsDeliverOnlyTheLatestChangePerMember() {
+        GossipConfig coalescing = LAN.toBuilder().coalesceMemberEvents(true).build();
+        try (SimCluster c = new SimCluster(17, coalescing)) {
+            c.startAndJoin(6, Duration.ofSeconds(1));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 6)), Duration.ofSeconds(30)));
+            c.net.runFor(Duration.ofSeconds(10));
+            c.events.clear();
+            for (int i = 0; i < 5; i++) {
+                c.nodes.get(3).updateTags(Map.of("role", "app", "version", "v" + i));
+                c.net.runFor(Duration.ofMillis(150));
+            }
+            c.net.runFor(Duration.ofSeconds(10));
+            List<ClusterEvent.MemberUpdated> updates = c.events.stream()
+                    .filter(e -> e instanceof ClusterEvent.MemberUpdated u && u.member().name().equals("node3"))
+                    .map(e -> (ClusterEvent.MemberUpdated) e).toList();
+            // One per observer (node3 itself included), each with the final tags.
+            assertEquals(6, updates.size(), updates.toString());
+            assertTrue(updates.stream().allMatch(u -> "v4".equals(u.member().tag("version"))));
+        }
+    }
 }
