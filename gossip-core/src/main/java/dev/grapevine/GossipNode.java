@@ -227,6 +227,12 @@ public final class GossipNode implements AutoCloseable {
 
     private CompletableFuture<Integer> joinResolved(List<InetSocketAddress> targets,
                                                     Map<InetSocketAddress, Throwable> failures) {
+        return joinResolved(targets, failures, true);
+    }
+
+    private CompletableFuture<Integer> joinResolved(List<InetSocketAddress> targets,
+                                                    Map<InetSocketAddress, Throwable> failures,
+                                                    boolean skipPastEvents) {
         CompletableFuture<Integer> result = new CompletableFuture<>();
         if (closed.get()) {
             return closedFuture();
@@ -240,7 +246,7 @@ public final class GossipNode implements AutoCloseable {
         Map<InetSocketAddress, Throwable> errors = java.util.Collections.synchronizedMap(failures);
         onProtocolThread(() -> {
             for (InetSocketAddress t : targets) {
-                engine.pushPull(t, true).whenComplete((v, e) -> {
+                engine.pushPull(t, true, skipPastEvents).whenComplete((v, e) -> {
                     if (e == null) {
                         if (joined.incrementAndGet() == 1) {
                             events.announceJoin();
@@ -321,6 +327,15 @@ public final class GossipNode implements AutoCloseable {
             throw new IllegalArgumentException("query '" + queryName + "' is " + size
                     + " bytes (name plus payload), over querySizeLimit " + config.querySizeLimit());
         }
+        // Filters travel too: the whole query must fit one datagram (worst-case clock and id sizes).
+        int encoded = dev.grapevine.wire.Codec.frameSize(new dev.grapevine.wire.Message.Query(Long.MAX_VALUE / 2, -1,
+                name, advertise, options.filterNodes(), options.filterTags(), options.requestAck(),
+                options.relayFactor(), Long.MAX_VALUE / 2, queryName, payload));
+        int room = config.packetSize() - 16;
+        if (encoded > room) {
+            throw new IllegalArgumentException("query '" + queryName + "' encodes to " + encoded
+                    + " bytes with its filters, more than one datagram holds (" + room + ")");
+        }
         checkOpen();
         QueryHandle handle = new QueryHandle(queryName, random.nextInt());
         byte[] copy = payload.clone();
@@ -372,23 +387,24 @@ public final class GossipNode implements AutoCloseable {
             return closedFuture();
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
+        if (snapshot != null) {
+            // The marker goes first: a crash during the leave must not make the node rejoin on restart.
+            runtime.listenerExecutor().execute(() -> {
+                try {
+                    snapshot.leave();
+                    snapshot.flush();
+                } catch (IOException | RuntimeException x) {
+                    LOG.warn("{}: leave marker not written: {}", name, x.toString());
+                }
+            });
+        }
         onProtocolThread(() -> {
             if (!engine.isLeaving()) {
                 events.announceLeave();
             }
             engine.leave().whenComplete((v, e) -> {
                 events.flush();
-                runtime.listenerExecutor().execute(() -> {
-                    if (snapshot != null) {
-                        try {
-                            snapshot.leave();
-                            snapshot.flush();
-                        } catch (IOException | RuntimeException x) {
-                            LOG.warn("{}: leave marker not written: {}", name, x.toString());
-                        }
-                    }
-                    done.complete(null);
-                });
+                runtime.listenerExecutor().execute(() -> done.complete(null));
             });
         });
         return done;
@@ -412,7 +428,7 @@ public final class GossipNode implements AutoCloseable {
             clocks[0] = events.memberTime();
             clocks[1] = events.eventTime();
             clocks[2] = events.queryTime();
-            events.flush();
+            events.shutdown();
             engine.stop();
             binding.transport().close();
         };
@@ -434,13 +450,27 @@ public final class GossipNode implements AutoCloseable {
             }
         }
         if (snapshot != null) {
+            // On the listener thread, after the member events already queued there reach the file.
+            CompletableFuture<Void> written = new CompletableFuture<>();
+            Runnable finalWrite = () -> {
+                try {
+                    snapshot.clocks(clocks[0], clocks[1], clocks[2]);
+                } catch (RuntimeException e) {
+                    LOG.warn("{}: final clocks not written to the snapshot: {}", name, e.toString());
+                }
+                closeSnapshot(false);
+                written.complete(null);
+            };
             try {
-                snapshot.clocks(clocks[0], clocks[1], clocks[2]);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: final clocks not written to the snapshot: {}", name, e.toString());
+                runtime.listenerExecutor().execute(finalWrite);
+                if (!written.isDone()) {
+                    written.get(5, TimeUnit.SECONDS);
+                }
+            } catch (Exception e) {
+                LOG.warn("{}: snapshot not closed on the listener thread: {}", name, e.toString());
+                closeSnapshot(false);
             }
         }
-        closeSnapshot(false);
         if (ownsRuntime) {
             runtime.close();
         }
@@ -503,13 +533,29 @@ public final class GossipNode implements AutoCloseable {
             }
         });
         if (!peers.isEmpty()) {
-            LOG.info("{}: rejoining {} member(s) from the snapshot", name, peers.size());
-            joinResolved(peers, new LinkedHashMap<>()).whenComplete((n, e) -> {
-                if (e != null) {
-                    LOG.warn("{}: could not rejoin any member from the snapshot: {}", name, e.getMessage());
-                }
-            });
+            LOG.info("{}: rejoining through the {} member(s) of the snapshot", name, peers.size());
+            java.util.Collections.shuffle(peers, random);
+            rejoinOneByOne(peers, 0);
         }
+    }
+
+    /**
+     * Tries the snapshot's members one at a time until one answers (as Serf does): one full-state exchange
+     * is enough to rejoin, and a large cluster should not get a burst of them from every restarted node.
+     */
+    private void rejoinOneByOne(List<InetSocketAddress> peers, int next) {
+        if (next >= peers.size() || closed.get()) {
+            if (next >= peers.size()) {
+                LOG.warn("{}: could not rejoin any of the {} member(s) of the snapshot", name, peers.size());
+            }
+            return;
+        }
+        // A rejoin catches up on the events it missed while down: the snapshot's clock says where it stopped.
+        joinResolved(List.of(peers.get(next)), new LinkedHashMap<>(), false).whenComplete((n, e) -> {
+            if (e != null) {
+                rejoinOneByOne(peers, next + 1);
+            }
+        });
     }
 
     // ------------------------------------------------------------------------------------------------

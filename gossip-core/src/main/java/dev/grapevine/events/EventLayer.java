@@ -32,8 +32,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
 /**
  * The Serf layer over membership: three Lamport clocks, join and leave intents, user events and queries.
@@ -64,6 +64,12 @@ public final class EventLayer implements Delegate {
     public static final String INTERNAL_PREFIX = "_grapevine_";
     /** The internal query that checks which members answer at all. */
     public static final String PING_QUERY = INTERNAL_PREFIX + "ping";
+    /** Intents kept for members not known yet. */
+    private static final int RECENT_INTENTS = 128;
+    /** Longest tag-filter expression accepted from the network. */
+    private static final int MAX_FILTER_LENGTH = 256;
+    /** The most relays a responder sends through, whatever a query asks. */
+    private static final int MAX_RELAY_FACTOR = 5;
     /** The internal query that asks every member at which address it knows a contested name. */
     public static final String CONFLICT_QUERY = INTERNAL_PREFIX + "conflict";
 
@@ -81,14 +87,26 @@ public final class EventLayer implements Delegate {
     private final LamportClock queryClock = new LamportClock();
     private final EventBuffer events;
     private final EventBuffer queries;
-    /** Newest intent time per member. */
+    /** Newest intent time per known member. */
     private final Map<String, Long> intentClocks = new HashMap<>();
-    /** Members whose newest intent is a leave. */
+    /**
+     * Intents about members not known yet (the intent outran the member's own alive message): a small
+     * ring, as in Serf, so that a flood of intents for made-up names cannot grow memory.
+     */
+    private final Map<String, Long> recentIntents = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > RECENT_INTENTS;
+        }
+    };
+    /** Members whose newest intent is a leave (known members, and names in {@link #recentIntents}). */
     private final Set<String> leaving = new HashSet<>();
-    private final Coalescer<String, ClusterEvent> userCoalescer;
+    private final Coalescer<String, List<ClusterEvent.UserEvent>> userCoalescer;
     private final Coalescer<String, ClusterEvent> memberCoalescer;
-    /** Newest event time offered to the coalescer per name: an older straggler must not replace it. */
-    private final Map<String, Long> coalescedTimes = new HashMap<>();
+    /** The coalesced burst of each event name: the events at the newest Lamport time seen in the burst. */
+    private final Map<String, List<ClusterEvent.UserEvent>> bursts = new HashMap<>();
+    /** True from our own leave on: our leave intent is genuine, not something to refute. */
+    private boolean selfLeaving;
     private final Map<Integer, PendingQuery> pending = new HashMap<>();
     private final boolean replayOnJoin;
     /** Called (protocol thread) when this node lost a name conflict and must stop. */
@@ -116,7 +134,8 @@ public final class EventLayer implements Delegate {
         this.callbacks = callbacks;
         this.events = new EventBuffer(config.eventBufferSize());
         this.queries = new EventBuffer(config.queryBufferSize());
-        this.userCoalescer = new Coalescer<>(scheduler, config.coalescePeriod(), config.quiescentPeriod(), sink);
+        this.userCoalescer = new Coalescer<>(scheduler, config.coalescePeriod(), config.quiescentPeriod(),
+                this::deliverBurst);
         this.memberCoalescer = new Coalescer<>(scheduler, config.coalescePeriod(), config.quiescentPeriod(), sink);
     }
 
@@ -128,6 +147,11 @@ public final class EventLayer implements Delegate {
         if (event instanceof ClusterEvent.MemberReaped r) {
             intentClocks.remove(r.member().name());
             leaving.remove(r.member().name());
+        } else if (event instanceof ClusterEvent.MemberJoined j) {
+            Long early = recentIntents.remove(j.member().name());
+            if (early != null) {
+                intentClocks.merge(j.member().name(), early, Math::max);
+            }
         }
         if (config.coalesceMemberEvents() && event instanceof ClusterEvent.MemberEvent m) {
             memberCoalescer.offer(m.member().name(), event);
@@ -144,6 +168,7 @@ public final class EventLayer implements Delegate {
 
     /** Announces that this node is leaving (before the membership leave). */
     public void announceLeave() {
+        selfLeaving = true;
         Message.LeaveIntent l = new Message.LeaveIntent(memberClock.increment(), self);
         onLeaveIntent(l);
     }
@@ -155,7 +180,7 @@ public final class EventLayer implements Delegate {
             return false;
         }
         leaving.remove(j.node());
-        engine.queueBroadcast("intent:" + j.node(), Codec.encodeFrame(j), null);
+        engine.queueBroadcast(intentKey(j.node()), Codec.encodeFrame(j), null);
         return true;
     }
 
@@ -165,26 +190,41 @@ public final class EventLayer implements Delegate {
         if (!newerIntent(l.node(), l.ltime())) {
             return false;
         }
-        if (l.node().equals(self) && !engine.isLeaving()) {
+        if (l.node().equals(self) && !selfLeaving && !engine.isLeaving()) {
             // Someone says we are leaving and we are not (an old intent of a previous run): refute.
             LOG.debug("{}: refuting a leave intent about itself", self);
             announceJoin();
             return false;
         }
         leaving.add(l.node());
-        engine.queueBroadcast("intent:" + l.node(), Codec.encodeFrame(l), null);
+        engine.queueBroadcast(intentKey(l.node()), Codec.encodeFrame(l), null);
         // Already declared failed? Then it left: say so.
         engine.markLeft(l.node());
         return true;
     }
 
     private boolean newerIntent(String node, long ltime) {
-        Long known = intentClocks.get(node);
+        Map<String, Long> clocks = node.equals(self) || engine.member(node) != null ? intentClocks : recentIntents;
+        Long known = clocks.get(node);
         if (known != null && ltime <= known) {
             return false;
         }
-        intentClocks.put(node, ltime);
+        clocks.put(node, ltime);
+        if (clocks == recentIntents) {
+            // The ring may have evicted names: forget their leaving flags too.
+            leaving.removeIf(n -> !intentClocks.containsKey(n) && !recentIntents.containsKey(n));
+        }
         return true;
+    }
+
+    /** Broadcast key of a member's intents (distinct from the membership keys of the same name). */
+    private static String intentKey(String node) {
+        return "i:" + node;
+    }
+
+    @Override
+    public long eventClock() {
+        return eventClock.time();
     }
 
     @Override
@@ -199,7 +239,8 @@ public final class EventLayer implements Delegate {
 
     /** The newest intent time known for {@code member}, or -1. */
     public long intentTime(String member) {
-        return intentClocks.getOrDefault(member, -1L);
+        Long t = intentClocks.get(member);
+        return t != null ? t : recentIntents.getOrDefault(member, -1L);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -234,6 +275,10 @@ public final class EventLayer implements Delegate {
     }
 
     private void onUserEvent(Message.UserEvent e, boolean rebroadcast) {
+        if (e.name().getBytes(StandardCharsets.UTF_8).length + e.payload().length > config.userEventSizeLimit()) {
+            stats.recordDrop(DropReason.OVERSIZED);
+            return;
+        }
         eventClock.witness(e.ltime());
         if (e.ltime() < eventMinTime) {
             return;
@@ -247,14 +292,26 @@ public final class EventLayer implements Delegate {
         }
         ClusterEvent.UserEvent event = new ClusterEvent.UserEvent(e.name(), e.payload(), e.ltime());
         if (e.coalesce()) {
-            Long newest = coalescedTimes.get(e.name());
-            if (newest == null || e.ltime() > newest) {
-                coalescedTimes.put(e.name(), e.ltime());
-                userCoalescer.offer(e.name(), event);
+            // Serf's rule: a burst keeps every event at the newest time of its name, drops older ones.
+            List<ClusterEvent.UserEvent> burst = bursts.get(e.name());
+            if (burst == null || e.ltime() > burst.get(0).ltime()) {
+                burst = new ArrayList<>();
+                bursts.put(e.name(), burst);
+            } else if (e.ltime() < burst.get(0).ltime()) {
+                return;
             }
+            burst.add(event);
+            userCoalescer.offer(e.name(), burst);
         } else {
             sink.accept(event);
         }
+    }
+
+    private void deliverBurst(List<ClusterEvent.UserEvent> burst) {
+        if (!burst.isEmpty()) {
+            bursts.remove(burst.get(0).name(), burst);
+        }
+        burst.forEach(sink);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -326,7 +383,8 @@ public final class EventLayer implements Delegate {
             // Other internal queries answer with their ack alone (ping); nothing reaches listeners.
             return;
         }
-        long deadline = scheduler.nanoTime() + q.timeoutMillis() * 1_000_000L;
+        // Clamp a hostile timeout so the deadline arithmetic cannot overflow.
+        long deadline = scheduler.nanoTime() + Math.min(q.timeoutMillis(), 86_400_000L) * 1_000_000L;
         boolean[] answered = new boolean[1];
         ClusterEvent.Query event = new ClusterEvent.Query(q.name(), q.payload(), q.ltime(), q.sourceName(), bytes -> {
             if (bytes.length > config.queryResponseSizeLimit()) {
@@ -338,20 +396,15 @@ public final class EventLayer implements Delegate {
                     throw new IllegalStateException("query " + q.name() + " from " + q.sourceName()
                             + " was already answered");
                 }
+                if (scheduler.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("query " + q.name() + " from " + q.sourceName()
+                            + " is past its deadline");
+                }
                 answered[0] = true;
             }
             byte[] copy = bytes.clone();
-            Runnable send = () -> {
-                if (scheduler.nanoTime() > deadline) {
-                    LOG.debug("{}: response to {} dropped: past its deadline", self, q.name());
-                    return;
-                }
-                respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, false, copy));
-            };
+            Runnable send = () -> respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, false, copy));
             if (scheduler.inProtocolThread()) {
-                if (scheduler.nanoTime() > deadline) {
-                    throw new IllegalStateException("query " + q.name() + " is past its deadline");
-                }
                 send.run();
             } else {
                 scheduler.execute(send);
@@ -372,12 +425,15 @@ public final class EventLayer implements Delegate {
             return false;
         }
         for (Map.Entry<String, String> f : q.filterTags().entrySet()) {
+            // Serf's semantics: an unanchored match, a missing tag reads as empty. RE2 runs in linear time,
+            // so an expression from the network cannot stall the protocol thread.
             String value = me.tag(f.getKey());
-            if (value == null) {
+            if (f.getValue().length() > MAX_FILTER_LENGTH) {
+                stats.recordDrop(DropReason.OVERSIZED);
                 return false;
             }
             try {
-                if (!Pattern.compile(f.getValue()).matcher(value).matches()) {
+                if (!Pattern.compile(f.getValue()).matcher(value == null ? "" : value).find()) {
                     return false;
                 }
             } catch (PatternSyntaxException e) {
@@ -395,7 +451,8 @@ public final class EventLayer implements Delegate {
         engine.sendMessage(q.source(), r);
         if (q.relayFactor() > 0) {
             byte[] frame = Codec.encodeFrame(r);
-            for (InetSocketAddress via : engine.randomLiveAddresses(q.relayFactor(), Set.of(self, q.sourceName()))) {
+            int relays = Math.min(q.relayFactor(), MAX_RELAY_FACTOR);
+            for (InetSocketAddress via : engine.randomLiveAddresses(relays, Set.of(self, q.sourceName()))) {
                 engine.sendMessage(via, new Message.Relay(q.source(), frame));
             }
         }
@@ -468,7 +525,7 @@ public final class EventLayer implements Delegate {
             int votes = 0;
             int forUs = 0;
             for (QueryResponse r : result.responses()) {
-                if (r.from().equals(self) || r.payload().length == 0) {
+                if (r.payload().length == 0) {
                     continue;
                 }
                 votes++;
@@ -476,7 +533,8 @@ public final class EventLayer implements Delegate {
                     forUs++;
                 }
             }
-            if (votes > 0 && forUs <= votes / 2) {
+            // Serf's rule, our own answer included: keep the name only with a strict majority.
+            if (forUs < votes / 2 + 1) {
                 LOG.error("{}: name conflict with a node at {}: only {} of {} members know this name at {}; "
                         + "this node gives the name up and stops", self, otherAddress, forUs, votes, mine);
                 onConflictLost.run();
@@ -534,14 +592,23 @@ public final class EventLayer implements Delegate {
     @Override
     public Message.SerfState localState(boolean join) {
         List<Message.UserEvent> recent = new ArrayList<>();
-        for (EventBuffer.Entry e : events.recent()) {
+        // Newest first up to a budget well inside the stream's frame limit, then back to oldest first.
+        long budget = config.maxStateBytes() / 4;
+        List<EventBuffer.Entry> all = events.recent();
+        for (int i = all.size() - 1; i >= 0 && budget > 0; i--) {
+            EventBuffer.Entry e = all.get(i);
+            budget -= e.name().length() * 3L + e.payload().length + 16;
             recent.add(new Message.UserEvent(e.ltime(), e.name(), e.payload(), false));
         }
-        Map<String, Long> leaves = new LinkedHashMap<>();
-        for (String m : leaving) {
-            leaves.put(m, intentClocks.get(m));
-        }
-        return new Message.SerfState(memberClock.time(), eventClock.time(), queryClock.time(), recent, leaves);
+        java.util.Collections.reverse(recent);
+        Map<String, Long> intents = new LinkedHashMap<>();
+        intentClocks.forEach((m, t) -> intents.put(m, encodeIntent(t, leaving.contains(m))));
+        return new Message.SerfState(memberClock.time(), eventClock.time(), queryClock.time(), recent, intents);
+    }
+
+    /** Push-pull carries each member's newest intent as {@code (ltime << 1) | 1-if-leave}. */
+    static long encodeIntent(long ltime, boolean leave) {
+        return (ltime << 1) | (leave ? 1 : 0);
     }
 
     @Override
@@ -554,9 +621,15 @@ public final class EventLayer implements Delegate {
         memberClock.witness(Math.max(0, state.memberClock() - 1));
         eventClock.witness(Math.max(0, state.eventClock() - 1));
         queryClock.witness(Math.max(0, state.queryClock() - 1));
-        for (Map.Entry<String, Long> leave : state.intentClocks().entrySet()) {
-            if (plausible(leave.getValue(), memberClock)) {
-                onLeaveIntent(new Message.LeaveIntent(leave.getValue(), leave.getKey()));
+        for (Map.Entry<String, Long> intent : state.intentClocks().entrySet()) {
+            long ltime = intent.getValue() >>> 1;
+            if (!plausible(ltime, memberClock)) {
+                continue;
+            }
+            if ((intent.getValue() & 1) == 1) {
+                onLeaveIntent(new Message.LeaveIntent(ltime, intent.getKey()));
+            } else {
+                onJoinIntent(new Message.JoinIntent(ltime, intent.getKey()));
             }
         }
         if (ourJoin && !replayOnJoin && state.eventClock() > eventMinTime) {
@@ -601,6 +674,15 @@ public final class EventLayer implements Delegate {
     public void flush() {
         userCoalescer.flush();
         memberCoalescer.flush();
+    }
+
+    /** Stops: delivers pending coalesced events and completes every query in flight with what it has. */
+    public void shutdown() {
+        flush();
+        for (PendingQuery p : new ArrayList<>(pending.values())) {
+            p.timer.cancel();
+            finish(p);
+        }
     }
 
     /** A query of ours in flight. */

@@ -30,4 +30,7 @@ public interface Delegate {
      * engine keeps the member it knows; when {@code member} is this node, the layer resolves the conflict.
      */
     void onConflict(dev.grapevine.Member member, InetSocketAddress otherAddress);
+
+    /** The layer's event clock: a quiet peer whose clock is ahead has events this node missed. */
+    long eventClock();
 }

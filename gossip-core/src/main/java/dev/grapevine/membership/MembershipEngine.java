@@ -174,6 +174,9 @@ public final class MembershipEngine implements Transport.Inbound {
             n.clearSuspicion();
         }
         broadcasts.clear();
+        if (leaveFuture != null && !leaveFuture.isDone()) {
+            leaveFuture.complete(null);
+        }
     }
 
     /** True once {@link #stop()} ran. */
@@ -205,7 +208,7 @@ public final class MembershipEngine implements Transport.Inbound {
                 stop();
             }
         };
-        queueBroadcast(name, Codec.encodeFrame(leave), () -> scheduler.execute(finish));
+        queueBroadcast(memberKey(name), Codec.encodeFrame(leave), () -> scheduler.execute(finish));
         if (live <= 1) {
             scheduler.execute(finish);
         } else {
@@ -264,6 +267,15 @@ public final class MembershipEngine implements Transport.Inbound {
      * with nothing once the remote state is merged; fails when the peer cannot be reached.
      */
     public CompletableFuture<Void> pushPull(InetSocketAddress address, boolean join) {
+        return pushPull(address, join, join);
+    }
+
+    /**
+     * As {@link #pushPull(InetSocketAddress, boolean)}; {@code skipPastEvents} tells the layer above whether
+     * this exchange should skip the events the cluster had before it (a fresh join), or not (a rejoin from a
+     * snapshot, which catches up from where it stopped).
+     */
+    public CompletableFuture<Void> pushPull(InetSocketAddress address, boolean join, boolean skipPastEvents) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         if (stopped) {
             result.completeExceptionally(new IllegalStateException("node is stopped"));
@@ -284,7 +296,7 @@ public final class MembershipEngine implements Transport.Inbound {
                             }
                             mergeRemoteState(pp.members());
                             if (delegate != null) {
-                                delegate.mergeRemoteState(pp.serf(), join);
+                                delegate.mergeRemoteState(pp.serf(), skipPastEvents);
                             }
                             result.complete(null);
                         } catch (DecodeException e) {
@@ -607,7 +619,7 @@ public final class MembershipEngine implements Transport.Inbound {
             if (s.incarnation() == state.incarnation) {
                 if (state.suspicion.confirm(s.from())) {
                     // Pass new confirmations on, so others' timers shrink too.
-                    queueBroadcast(s.node(), Codec.encodeFrame(s), null);
+                    queueBroadcast(memberKey(s.node()), Codec.encodeFrame(s), null);
                 }
                 return;
             }
@@ -625,7 +637,7 @@ public final class MembershipEngine implements Transport.Inbound {
             }
             return;
         }
-        queueBroadcast(s.node(), Codec.encodeFrame(s), null);
+        queueBroadcast(memberKey(s.node()), Codec.encodeFrame(s), null);
         state.incarnation = s.incarnation();
         state.setStatus(MemberStatus.SUSPECT, now());
         int n = live;
@@ -670,7 +682,7 @@ public final class MembershipEngine implements Transport.Inbound {
             gone.add(state);
         }
         state.clearSuspicion();
-        queueBroadcast(d.node(), Codec.encodeFrame(d), null);
+        queueBroadcast(memberKey(d.node()), Codec.encodeFrame(d), null);
         state.incarnation = d.incarnation();
         boolean left = d.isLeave() || (delegate != null && delegate.announcedLeave(d.node()));
         MemberStatus status = left ? MemberStatus.LEFT : MemberStatus.FAILED;
@@ -688,7 +700,8 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void broadcastAlive(NodeState n) {
-        queueBroadcast(n.name, Codec.encodeFrame(new Alive(n.incarnation, n.name, n.address, n.tags)), null);
+        queueBroadcast(memberKey(n.name), Codec.encodeFrame(new Alive(n.incarnation, n.name, n.address, n.tags)),
+                null);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -883,11 +896,13 @@ public final class MembershipEngine implements Transport.Inbound {
 
     /**
      * A quiet peer's view digest differs from ours while we are quiet too: the views have diverged for good
-     * (a broadcast that never reached one of us), not merely in flight. Repair it now with a push-pull
+     * (a broadcast that never reached one of us), not merely in flight. Likewise when its event clock is
+     * ahead of ours: it has delivered events that never reached us. Repair it now with a push-pull
      * rather than at the next periodic exchange, at most once per five probe intervals.
      */
     private void onViewDigest(Message.ViewDigest v, InetSocketAddress from) {
-        if (!running || leaving || v.digest() == viewDigest || !broadcasts.isEmpty()) {
+        boolean eventsBehind = delegate != null && v.eventClock() > delegate.eventClock();
+        if (!running || leaving || (v.digest() == viewDigest && !eventsBehind) || !broadcasts.isEmpty()) {
             return;
         }
         long now = now();
@@ -911,6 +926,11 @@ public final class MembershipEngine implements Transport.Inbound {
             Codec.readPacket(datagram, false, m -> handle(m, from));
         } catch (DecodeException e) {
             stats.recordDrop(e.reason());
+        } catch (RuntimeException | StackOverflowError e) {
+            // A well-formed message that still broke a handler: a bug or a hostile corner case. Drop it,
+            // count it, keep the node running.
+            stats.recordDrop(DropReason.MALFORMED);
+            LOG.warn("{}: dropped a datagram from {} that failed in its handler: {}", name, from, e.toString());
         }
     }
 
@@ -986,7 +1006,8 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         if (broadcasts.isEmpty() && (first instanceof Ping || first instanceof Ack) && running) {
             // Nothing left to spread: let the peer compare views (see onViewDigest).
-            frames.add(Codec.encodeFrame(new Message.ViewDigest(viewDigest)));
+            frames.add(Codec.encodeFrame(new Message.ViewDigest(viewDigest,
+                    delegate == null ? 0 : delegate.eventClock())));
         }
         int used = Codec.compoundHeaderSize();
         for (byte[] f : frames) {
@@ -1012,6 +1033,11 @@ public final class MembershipEngine implements Transport.Inbound {
 
     // ------------------------------------------------------------------------------------------------
     // Helpers
+
+    /** Broadcast key of membership news about a member (other layers use other prefixes). */
+    private static String memberKey(String member) {
+        return "m:" + member;
+    }
 
     private void applyHealth(int delta) {
         awareness.applyDelta(delta);

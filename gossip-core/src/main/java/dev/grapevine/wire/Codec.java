@@ -43,7 +43,7 @@ import java.util.function.Consumer;
  *       {@code incarnation, node, address, tags}; SUSPECT and DEAD {@code incarnation, node, from};
  *       PUSH_PULL {@code join, count, count × (name, address, tags, incarnation, state byte), serf state}
  *       where serf state is {@code memberClock, eventClock, queryClock, count × user event body,
- *       count × (node, intent clock)}; VIEW_DIGEST {@code digest} as 8 big-endian bytes; JOIN_INTENT and
+ *       count × (node, intent clock)}; VIEW_DIGEST {@code digest} as 8 big-endian bytes, {@code eventClock}; JOIN_INTENT and
  *       LEAVE_INTENT {@code ltime, node}; USER_EVENT {@code ltime, name, payload bytes, coalesce}; QUERY
  *       {@code ltime, id, sourceName, source, filter names, filter tags, ack, relay factor byte, timeout ms,
  *       name, payload}; QUERY_RESPONSE {@code ltime, id, from, ack, payload}; RELAY
@@ -233,7 +233,7 @@ public final class Codec {
             case NACK:
                 return WireWriter.varint32Size(((Nack) m).seq());
             case VIEW_DIGEST:
-                return 8;
+                return 8 + WireWriter.unsignedSize(((Message.ViewDigest) m).eventClock(), "event clock");
             case ALIVE: {
                 Alive a = (Alive) m;
                 return WireWriter.incarnationSize(a.incarnation()) + WireWriter.nameSize(a.node())
@@ -366,6 +366,7 @@ public final class Codec {
                 break;
             case VIEW_DIGEST:
                 out.putLong(((Message.ViewDigest) m).digest());
+                WireWriter.writeVarint(out, ((Message.ViewDigest) m).eventClock());
                 break;
             case ALIVE: {
                 Alive a = (Alive) m;
@@ -568,7 +569,7 @@ public final class Codec {
             case NACK:
                 return new Nack(r.varint32("seq"));
             case VIEW_DIGEST:
-                return new Message.ViewDigest(r.fixed64("digest"));
+                return new Message.ViewDigest(r.fixed64("digest"), r.unsigned("event clock"));
             case ALIVE:
                 return new Alive(r.incarnation(), r.name("node"), r.address("address"), r.tags());
             case SUSPECT:

@@ -46,8 +46,10 @@ public sealed interface Message {
      * A digest of the sender's whole member view, piggybacked on pings and acks while the sender has nothing
      * left to gossip. A quiet receiver whose own digest differs knows the two views diverged for good (not
      * merely in flight) and repairs it with a push-pull at once, instead of waiting for the periodic one.
+     * {@code eventClock} does the same for user events: a peer whose event clock is ahead has seen events we
+     * missed.
      */
-    record ViewDigest(long digest) implements Message {
+    record ViewDigest(long digest, long eventClock) implements Message {
         public MessageType type() { return MessageType.VIEW_DIGEST; }
     }
 

@@ -222,6 +222,33 @@ class MembershipEngineTest {
         assertTrue(toLive >= 3, "gossip reached live members " + toLive + " times");
     }
 
+    @Test
+    void quietPeerWithANewerEventClockOrAnotherViewTriggersOneRepairExchange() {
+        long[] ourEventClock = {3};
+        engine.setDelegate(new Delegate() {
+            @Override public void onMessage(Message message, InetSocketAddress from) { }
+            @Override public Message.SerfState localState(boolean join) { return Message.SerfState.EMPTY; }
+            @Override public void mergeRemoteState(Message.SerfState state, boolean ourJoin) { }
+            @Override public boolean announcedLeave(String member) { return false; }
+            @Override public void onConflict(dev.grapevine.Member member, InetSocketAddress other) { }
+            @Override public long eventClock() { return ourEventClock[0]; }
+        });
+        engine.onAlive(new Alive(1, "peer", PEER, Map.of()));
+        scheduler.advance(20_000_000_000L); // all news has been sent out: quiet
+        transport.requests.clear();
+        long same = engine.viewDigest();
+        engine.onDatagram(PEER, ByteBuffer.wrap(Codec.encodePacket(new Message.ViewDigest(same, 3))));
+        assertTrue(transport.requests.isEmpty(), "same view, same event clock: nothing to repair");
+        engine.onDatagram(PEER, ByteBuffer.wrap(Codec.encodePacket(new Message.ViewDigest(same, 9))));
+        assertEquals(List.of(PEER), transport.requests, "the peer has seen events we missed");
+        engine.onDatagram(PEER, ByteBuffer.wrap(Codec.encodePacket(new Message.ViewDigest(same ^ 1, 3))));
+        assertEquals(1, transport.requests.size(), "at most one repair per five probe intervals");
+        scheduler.advance(6_000_000_000L);
+        transport.requests.clear();
+        engine.onDatagram(PEER, ByteBuffer.wrap(Codec.encodePacket(new Message.ViewDigest(same ^ 1, 3))));
+        assertEquals(List.of(PEER), transport.requests, "a different view is repaired too");
+    }
+
     /** Records datagrams; streams fail. */
     static final class RecordingTransport implements Transport {
         final List<ByteBuffer> sent = new ArrayList<>();
@@ -244,8 +271,11 @@ class MembershipEngineTest {
             this.to.add(to);
         }
 
+        final List<InetSocketAddress> requests = new ArrayList<>();
+
         @Override
         public void request(InetSocketAddress to, ByteBuffer request, long timeoutNanos, Reply reply) {
+            requests.add(to);
             reply.onFailure(new java.net.ConnectException("no streams in this test"));
         }
 

@@ -79,6 +79,23 @@ class UserEventSimulationTest {
     }
 
     @Test
+    void eventMissedDuringABlipIsRepairedWithoutWaitingForPeriodicPushPull() {
+        // Periodic push-pull off: the event reaches node4 after the heal through later gossip or the quiet-peer
+        // comparisons on pings and acks (MembershipEngineTest pins the event-clock trigger itself).
+        GossipConfig noPushPull = GossipConfig.lan().toBuilder().pushPullInterval(Duration.ZERO).build();
+        try (SimCluster c = new SimCluster(37, noPushPull)) {
+            c.startAndJoin(5, Duration.ofSeconds(1));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 5)), Duration.ofSeconds(30)));
+            c.net.partition(List.of(SimCluster.address(4)));
+            c.nodes.get(0).sendEvent("blip", utf8("missed"), false);
+            c.net.runFor(Duration.ofMillis(300)); // shorter than a probe round: no one suspects node4
+            c.net.heal();
+            assertTrue(c.runUntil(() -> counts(c.userEvents.get("node4")).size() == 1, Duration.ofSeconds(30)),
+                    "node4 gets the event it missed during the blip");
+        }
+    }
+
+    @Test
     void coalescedBurstDeliversOnlyTheNewest() {
         try (SimCluster c = new SimCluster(33, GossipConfig.lan())) {
             c.startAndJoin(8, Duration.ofSeconds(1));

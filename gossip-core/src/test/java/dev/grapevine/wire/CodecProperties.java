@@ -242,7 +242,7 @@ class CodecProperties {
     }
 
     private static Arbitrary<Message.ViewDigest> digests() {
-        return Arbitraries.longs().map(Message.ViewDigest::new);
+        return Combinators.combine(Arbitraries.longs(), incarnations()).as(Message.ViewDigest::new);
     }
 
     private static Arbitrary<Nack> nacks() {

@@ -119,9 +119,10 @@ class CodecTest {
 
     @Test
     void viewDigestIsEightBigEndianBytes() throws DecodeException {
-        byte[] packet = Codec.encodePacket(new Message.ViewDigest(0x0102030405060708L));
-        assertArrayEquals(bytes(0x01, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8), packet);
-        assertEquals(new Message.ViewDigest(0x0102030405060708L), Codec.readSingle(java.nio.ByteBuffer.wrap(packet)));
+        byte[] packet = Codec.encodePacket(new Message.ViewDigest(0x0102030405060708L, 300));
+        assertArrayEquals(bytes(0x01, 0x0A, 1, 2, 3, 4, 5, 6, 7, 8, 0xAC, 0x02), packet);
+        assertEquals(new Message.ViewDigest(0x0102030405060708L, 300),
+                Codec.readSingle(java.nio.ByteBuffer.wrap(packet)));
         assertReason(DropReason.TRUNCATED, bytes(0x01, 0x0A, 1, 2, 3));
     }
 
