@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -54,6 +55,8 @@ import java.util.function.Supplier;
 public final class GossipNode implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GossipNode.class);
+    /** How many times a keyring change is asked of members that stay silent. */
+    private static final int KEY_QUERY_ATTEMPTS = 3;
     /** Serf's and memberlist's port, used when an address names none. */
     public static final int DEFAULT_PORT = 7946;
     /** A snapshot file is rewritten from the current state when it grows past this. */
@@ -74,6 +77,10 @@ public final class GossipNode implements AutoCloseable {
     private final List<ClusterListener> listeners;
     private final InetSocketAddress advertise;
     private final HostResolver resolver;
+    /** Encryption of all traffic, or null when the node runs in plaintext. */
+    private final dev.grapevine.security.SecureTransport secure;
+    /** Where key changes are persisted, or null. */
+    private final java.nio.file.Path keyringFile;
     /** The snapshot file, or null; written on the listener thread (file I/O stays off the protocol thread). */
     private final dev.grapevine.snapshot.Snapshotter snapshot;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -83,7 +90,7 @@ public final class GossipNode implements AutoCloseable {
         this.config = b.config;
         this.runtime = runtime;
         this.ownsRuntime = ownsRuntime;
-        this.stats = new Stats();
+        this.stats = new Stats(b.name);
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
         this.resolver = b.resolver;
         this.snapshot = b.snapshotPath == null ? null
@@ -99,6 +106,16 @@ public final class GossipNode implements AutoCloseable {
             throw e;
         }
         this.scheduler = binding.scheduler();
+        this.keyringFile = b.keyringFile;
+        dev.grapevine.transport.Transport transport = binding.transport();
+        if (b.keyring != null) {
+            this.secure = new dev.grapevine.security.SecureTransport(transport,
+                    new dev.grapevine.security.Encryptor(b.keyring, b.cluster), stats, b.encryptOutgoing,
+                    b.requireIncoming);
+            transport = secure;
+        } else {
+            this.secure = null;
+        }
         InetSocketAddress bound = binding.transport().boundAddress();
         this.advertise = b.advertise != null
                 ? (b.advertise.getPort() == 0 ? new InetSocketAddress(b.advertise.getAddress(), bound.getPort())
@@ -107,12 +124,13 @@ public final class GossipNode implements AutoCloseable {
         Executor listenerExecutor = runtime.listenerExecutor();
         this.random = b.random != null ? b.random : new Random();
         EventLayer[] layer = new EventLayer[1];
-        this.engine = new MembershipEngine(name, advertise, b.tags, config, scheduler, binding.transport(),
+        this.engine = new MembershipEngine(name, advertise, b.tags, config, scheduler, transport,
                 random, stats, event -> layer[0].onMemberEvent(event));
         this.events = new EventLayer(name, config, scheduler, engine, stats, random, b.replayEventsOnJoin,
                 event -> listenerExecutor.execute(() -> dispatch(event)), listenerExecutor);
         layer[0] = events;
         engine.setDelegate(events);
+        events.keyHandler(this::answerKeyQuery);
         events.onConflictLost(() -> {
             // close() waits for the protocol thread, and may stop the runtime: not from its own threads.
             Thread t = new Thread(this::close, "grapevine-" + name + "-conflict-stop");
@@ -371,6 +389,169 @@ public final class GossipNode implements AutoCloseable {
     public record Reachability(Set<String> answered, Set<String> silent) {
     }
 
+    // ------------------------------------------------------------------------------------------------
+    // Keys
+
+    /**
+     * Installs {@code base64Key} on every member (it decrypts from now on; the primary still encrypts).
+     * Step one of a rotation: install, then {@link #useKey}, then {@link #removeKey} the old one.
+     *
+     * @return completes with what each member did
+     */
+    public CompletableFuture<KeyResult> installKey(String base64Key) {
+        return changeKeys(EventLayer.KEY_INSTALL, "install", base64Key);
+    }
+
+    /** Makes {@code base64Key}, installed everywhere already, the primary key of every member. */
+    public CompletableFuture<KeyResult> useKey(String base64Key) {
+        return changeKeys(EventLayer.KEY_USE, "use", base64Key);
+    }
+
+    /** Removes {@code base64Key} (not the primary) from every member. */
+    public CompletableFuture<KeyResult> removeKey(String base64Key) {
+        return changeKeys(EventLayer.KEY_REMOVE, "remove", base64Key);
+    }
+
+    /** Lists the keys of every member, by fingerprint (key material never travels in answers). */
+    public CompletableFuture<KeyListing> listKeys() {
+        checkOpen();
+        Set<String> expected = liveNames();
+        return keyQuery(EventLayer.KEY_LIST, new byte[0]).thenApply(r -> {
+            Map<String, Integer> installed = new java.util.TreeMap<>();
+            Map<String, Integer> primary = new java.util.TreeMap<>();
+            Set<String> members = new java.util.TreeSet<>();
+            for (QueryResponse resp : r.responses()) {
+                String text = new String(resp.payload(), java.nio.charset.StandardCharsets.UTF_8);
+                if (text.startsWith("error:")) {
+                    continue;
+                }
+                members.add(resp.from());
+                for (String line : text.split("\n")) {
+                    if (line.startsWith("primary ")) {
+                        primary.merge(line.substring(8), 1, Integer::sum);
+                    } else if (line.startsWith("key ")) {
+                        installed.merge(line.substring(4), 1, Integer::sum);
+                    }
+                }
+            }
+            Set<String> silent = new java.util.TreeSet<>(expected);
+            silent.removeAll(r.responders());
+            return new KeyListing(installed, primary, members, silent);
+        });
+    }
+
+    /** Turns sealing of outgoing traffic on or off (moving a plaintext cluster to encryption). */
+    public void encryptOutgoing(boolean on) {
+        requireSecure().encryptOutgoing(on);
+    }
+
+    /** Turns the rejection of incoming plaintext on or off (moving a plaintext cluster to encryption). */
+    public void requireIncoming(boolean on) {
+        requireSecure().requireIncoming(on);
+    }
+
+    private dev.grapevine.security.SecureTransport requireSecure() {
+        if (secure == null) {
+            throw new IllegalStateException("node " + name + " was started without a keyring");
+        }
+        return secure;
+    }
+
+    private CompletableFuture<KeyResult> changeKeys(String query, String operation, String base64Key) {
+        checkOpen();
+        requireSecure();
+        dev.grapevine.security.AeadKey.ofBase64(base64Key); // fails here, naming the problem, if malformed
+        Set<String> expected = liveNames();
+        byte[] payload = base64Key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Set<String> ok = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
+        Map<String, String> failed = new ConcurrentHashMap<>();
+        return askSilent(query, payload, expected, ok, failed, KEY_QUERY_ATTEMPTS).thenApply(silent ->
+                new KeyResult(operation, ok, failed, silent));
+    }
+
+    /**
+     * Asks {@code pending} members (all when it is every live member), then asks again, by name, those that
+     * stayed silent: a gossiped query can miss a member, and a keyring change must reach every one. The
+     * operations are idempotent, so asking twice is harmless.
+     */
+    private CompletableFuture<Set<String>> askSilent(String query, byte[] payload, Set<String> pending,
+                                                     Set<String> ok, Map<String, String> failed, int attempts) {
+        QueryOptions options = ok.isEmpty() && failed.isEmpty() ? QueryOptions.defaults()
+                : QueryOptions.defaults().filterNodes(List.copyOf(pending));
+        QueryHandle handle = new QueryHandle(query, random.nextInt());
+        onProtocolThread(() -> events.ask(query, payload, options, handle));
+        return handle.result().thenCompose(r -> {
+            for (QueryResponse resp : r.responses()) {
+                String text = new String(resp.payload(), java.nio.charset.StandardCharsets.UTF_8);
+                if (text.equals("ok")) {
+                    ok.add(resp.from());
+                    failed.remove(resp.from());
+                } else {
+                    failed.put(resp.from(), text.startsWith("error: ") ? text.substring(7) : text);
+                }
+            }
+            Set<String> silent = new java.util.TreeSet<>(pending);
+            silent.removeAll(r.responders());
+            silent.retainAll(liveNames());
+            if (silent.isEmpty() || attempts <= 1 || closed.get()) {
+                return CompletableFuture.completedFuture(silent);
+            }
+            LOG.info("{}: {} not answered by {}; asking them again", name, query, silent);
+            return askSilent(query, payload, silent, ok, failed, attempts - 1);
+        });
+    }
+
+    private CompletableFuture<QueryResult> keyQuery(String query, byte[] payload) {
+        QueryHandle handle = new QueryHandle(query, random.nextInt());
+        onProtocolThread(() -> events.ask(query, payload, QueryOptions.defaults(), handle));
+        return handle.result();
+    }
+
+    private Set<String> liveNames() {
+        return liveMembers().stream().map(Member::name).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** Answers a key query on the protocol thread: applies it to this node's keyring. */
+    private byte[] answerKeyQuery(String query, byte[] payload) {
+        if (secure == null) {
+            return utf8("error: encryption is not enabled on this node");
+        }
+        var encryptor = secure.encryptor();
+        if (query.equals(EventLayer.KEY_LIST)) {
+            StringBuilder sb = new StringBuilder("primary ").append(encryptor.keyring().primary().fingerprint());
+            for (var k : encryptor.keyring().keys()) {
+                sb.append("\nkey ").append(k.fingerprint());
+            }
+            return utf8(sb.toString());
+        }
+        String key = new String(payload, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            dev.grapevine.security.Keyring next = encryptor.updateKeyring(k -> switch (query) {
+                case EventLayer.KEY_INSTALL -> k.install(key);
+                case EventLayer.KEY_USE -> k.use(key);
+                case EventLayer.KEY_REMOVE -> k.remove(key);
+                default -> throw new IllegalArgumentException("unknown key operation " + query);
+            });
+            if (keyringFile != null) {
+                runtime.listenerExecutor().execute(() -> {
+                    try {
+                        next.toFile(keyringFile);
+                    } catch (IOException e) {
+                        LOG.error("{}: keyring change not persisted to {}: {}", name, keyringFile, e.toString());
+                    }
+                });
+            }
+            LOG.info("{}: keyring {} applied: {}", name, query.substring(EventLayer.INTERNAL_PREFIX.length()), next);
+            return utf8("ok");
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return utf8("error: " + e.getMessage());
+        }
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     private void checkOpen() {
         if (closed.get()) {
             throw new IllegalStateException("node " + name + " is closed");
@@ -430,7 +611,7 @@ public final class GossipNode implements AutoCloseable {
             clocks[2] = events.queryTime();
             events.shutdown();
             engine.stop();
-            binding.transport().close();
+            (secure != null ? secure : binding.transport()).close();
         };
         if (scheduler.inProtocolThread()) {
             stop.run();
@@ -642,6 +823,11 @@ public final class GossipNode implements AutoCloseable {
         private boolean replayEventsOnJoin;
         private java.nio.file.Path snapshotPath;
         private boolean rejoinAfterLeave;
+        private dev.grapevine.security.Keyring keyring;
+        private java.nio.file.Path keyringFile;
+        private String cluster = "grapevine";
+        private boolean encryptOutgoing = true;
+        private boolean requireIncoming = true;
         private List<String> retryJoin = List.of();
         private Duration retryInterval = Duration.ofSeconds(30);
         private int retryMax;
@@ -747,6 +933,48 @@ public final class GossipNode implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Encrypts all traffic (AES-GCM; the primary key encrypts, every key decrypts). Without a keyring the
+         * node runs in plaintext.
+         */
+        public Builder keyring(dev.grapevine.security.Keyring keyring) {
+            this.keyring = Objects.requireNonNull(keyring, "keyring");
+            return this;
+        }
+
+        /**
+         * Keeps the keyring in {@code file}: read from it at start when it exists (it wins over
+         * {@link #keyring}), written after every cluster-wide key change, so a restart keeps the keys.
+         */
+        public Builder keyringFile(java.nio.file.Path file) {
+            this.keyringFile = Objects.requireNonNull(file, "keyringFile");
+            return this;
+        }
+
+        /**
+         * The cluster's name, bound into every packet's authentication: nodes of clusters with other names
+         * never merge, even with the same key (default "grapevine"). Needs a keyring.
+         */
+        public Builder cluster(String clusterName) {
+            if (clusterName == null || clusterName.isBlank()) {
+                throw new IllegalArgumentException("cluster name must not be empty");
+            }
+            this.cluster = clusterName;
+            return this;
+        }
+
+        /** Seal outgoing traffic (default true; off only while moving a plaintext cluster to encryption). */
+        public Builder encryptOutgoing(boolean on) {
+            this.encryptOutgoing = on;
+            return this;
+        }
+
+        /** Drop incoming plaintext (default true; off only while moving a plaintext cluster to encryption). */
+        public Builder requireIncoming(boolean on) {
+            this.requireIncoming = on;
+            return this;
+        }
+
         /** Whether a node that left gracefully rejoins from its snapshot on restart (default: no). */
         public Builder rejoinAfterLeave(boolean rejoin) {
             this.rejoinAfterLeave = rejoin;
@@ -797,6 +1025,15 @@ public final class GossipNode implements AutoCloseable {
                         + bind + "): other members cannot reach 0.0.0.0");
             }
             MembershipEngine.checkTags(tags, config.maxTagsBytes());
+            if (keyringFile != null && java.nio.file.Files.exists(keyringFile)) {
+                keyring = dev.grapevine.security.Keyring.fromFile(keyringFile);
+            } else if (keyringFile != null && keyring != null) {
+                keyring.toFile(keyringFile);
+            }
+            if (keyringFile != null && keyring == null) {
+                throw new IllegalArgumentException("keyringFile " + keyringFile
+                        + " does not exist and no keyring was given to create it from");
+            }
             boolean owns = runtime == null;
             GossipRuntime rt = owns ? NetworkRuntime.create("grapevine-" + name) : runtime;
             GossipNode node;

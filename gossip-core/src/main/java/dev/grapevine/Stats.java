@@ -1,5 +1,8 @@
 package dev.grapevine;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -10,6 +13,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  */
 public final class Stats {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Stats.class);
+    /** Drops of one reason are logged at most once per this interval, with the count since the last line. */
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
     private static final int PACKETS_SENT = 0;
     private static final int BYTES_SENT = 1;
     private static final int PACKETS_RECEIVED = 2;
@@ -19,6 +26,20 @@ public final class Stats {
     private static final int FIRST_DROP = 6;
 
     private final AtomicLongArray counters = new AtomicLongArray(FIRST_DROP + DropReason.values().length);
+    /** Per reason: when it was last logged (0: never), and the count at that moment. */
+    private final AtomicLongArray lastLogged = new AtomicLongArray(DropReason.values().length);
+    private final AtomicLongArray loggedCount = new AtomicLongArray(DropReason.values().length);
+    private final String owner;
+
+    /** Counters for an unnamed owner. */
+    public Stats() {
+        this("node");
+    }
+
+    /** Counters for {@code owner}, named in the drop log lines. */
+    public Stats(String owner) {
+        this.owner = owner;
+    }
 
     /** Records one datagram of {@code bytes} sent. */
     public void recordSent(int bytes) {
@@ -42,9 +63,20 @@ public final class Stats {
         counters.incrementAndGet(STREAMS_ACCEPTED);
     }
 
-    /** Records one dropped packet or stream. */
+    /**
+     * Records one dropped packet or stream. Drops are also logged, at most once per reason every ten
+     * seconds (a flood of junk must not flood the log), with the number dropped since the last line.
+     */
     public void recordDrop(DropReason reason) {
-        counters.incrementAndGet(FIRST_DROP + reason.ordinal());
+        long total = counters.incrementAndGet(FIRST_DROP + reason.ordinal());
+        int r = reason.ordinal();
+        long now = System.nanoTime();
+        long last = lastLogged.get(r);
+        if ((last == 0 || now - last >= LOG_INTERVAL_NANOS) && lastLogged.compareAndSet(r, last, now == 0 ? 1 : now)) {
+            long since = total - loggedCount.getAndSet(r, total);
+            LOG.warn("{}: dropped {} packet(s) or stream(s) {}: {} since the last report ({} in all)",
+                    owner, since, reason, reason.description(), total);
+        }
     }
 
     /** Datagrams sent. */

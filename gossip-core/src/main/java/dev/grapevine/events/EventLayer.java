@@ -64,6 +64,14 @@ public final class EventLayer implements Delegate {
     public static final String INTERNAL_PREFIX = "_grapevine_";
     /** The internal query that checks which members answer at all. */
     public static final String PING_QUERY = INTERNAL_PREFIX + "ping";
+    /** Internal queries that change or list the keyring of every member (payload: the base64 key). */
+    public static final String KEY_INSTALL = INTERNAL_PREFIX + "install-key";
+    /** See {@link #KEY_INSTALL}. */
+    public static final String KEY_USE = INTERNAL_PREFIX + "use-key";
+    /** See {@link #KEY_INSTALL}. */
+    public static final String KEY_REMOVE = INTERNAL_PREFIX + "remove-key";
+    /** See {@link #KEY_INSTALL}. */
+    public static final String KEY_LIST = INTERNAL_PREFIX + "list-keys";
     /** Intents kept for members not known yet. */
     private static final int RECENT_INTENTS = 128;
     /** Longest tag-filter expression accepted from the network. */
@@ -109,6 +117,9 @@ public final class EventLayer implements Delegate {
     private boolean selfLeaving;
     private final Map<Integer, PendingQuery> pending = new HashMap<>();
     private final boolean replayOnJoin;
+    /** Answers the key queries (protocol thread); returns the response payload. */
+    private java.util.function.BiFunction<String, byte[], byte[]> keyHandler =
+            (op, payload) -> "error: encryption is not enabled on this node".getBytes(StandardCharsets.UTF_8);
     /** Called (protocol thread) when this node lost a name conflict and must stop. */
     private Runnable onConflictLost = () -> { };
     private boolean resolvingConflict;
@@ -371,6 +382,12 @@ public final class EventLayer implements Delegate {
         if (q.ack()) {
             respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, true, new byte[0]));
         }
+        if (q.name().equals(KEY_INSTALL) || q.name().equals(KEY_USE) || q.name().equals(KEY_REMOVE)
+                || q.name().equals(KEY_LIST)) {
+            byte[] answer = keyHandler.apply(q.name(), q.payload());
+            respond(q, new Message.QueryResponse(q.ltime(), q.id(), self, false, answer));
+            return;
+        }
         if (q.name().equals(CONFLICT_QUERY)) {
             String contested = new String(q.payload(), StandardCharsets.UTF_8);
             Member known = engine.member(contested);
@@ -500,6 +517,11 @@ public final class EventLayer implements Delegate {
 
     // ------------------------------------------------------------------------------------------------
     // Name conflicts
+
+    /** Sets who answers the key-rotation queries (the node's keyring owner). */
+    public void keyHandler(java.util.function.BiFunction<String, byte[], byte[]> handler) {
+        this.keyHandler = handler;
+    }
 
     /** Sets what happens when this node loses a name conflict (the node stops). */
     public void onConflictLost(Runnable action) {

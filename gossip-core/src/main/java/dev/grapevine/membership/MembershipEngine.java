@@ -524,9 +524,24 @@ public final class MembershipEngine implements Transport.Inbound {
     // ------------------------------------------------------------------------------------------------
     // Merge rules
 
+    /**
+     * Incarnations grow by one per refutation or tag change: a jump this large is no member's doing. Believing
+     * one would let a single forged packet push a member past what it can refute (plaintext clusters are
+     * unauthenticated).
+     */
+    private static final long MAX_INCARNATION_JUMP = 1L << 32;
+
+    private boolean implausible(long incarnation, NodeState state) {
+        if (state != null && incarnation - state.incarnation > MAX_INCARNATION_JUMP) {
+            stats.recordDrop(DropReason.MALFORMED);
+            return true;
+        }
+        return false;
+    }
+
     /** Applies an alive message: a new member, a refutation, or a tag/address change. */
     void onAlive(Alive a) {
-        if (stopped) {
+        if (stopped || implausible(a.incarnation(), nodes.get(a.node()))) {
             return;
         }
         boolean isSelf = a.node().equals(name);
@@ -608,7 +623,7 @@ public final class MembershipEngine implements Transport.Inbound {
 
     /** Applies a suspicion: starts or confirms the dogpile timer, or refutes it when it is about us. */
     void onSuspect(Suspect s) {
-        if (stopped) {
+        if (stopped || implausible(s.incarnation(), nodes.get(s.node()))) {
             return;
         }
         NodeState state = nodes.get(s.node());
@@ -658,7 +673,7 @@ public final class MembershipEngine implements Transport.Inbound {
 
     /** Applies a death or a leave announcement; refutes when it is a false report about us. */
     void onDead(Dead d) {
-        if (stopped) {
+        if (stopped || implausible(d.incarnation(), nodes.get(d.node()))) {
             return;
         }
         NodeState state = nodes.get(d.node());

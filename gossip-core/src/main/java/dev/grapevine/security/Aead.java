@@ -49,7 +49,7 @@ import java.nio.ByteBuffer;
 public interface Aead {
 
     /** The envelope version this implementation writes and the only one it reads. */
-    byte VERSION = 1;
+    byte VERSION = (byte) 0x81;
     /** Bytes of nonce after the version byte. */
     int NONCE_LENGTH = 12;
     /** Bytes of GCM authentication tag at the end. */

@@ -18,7 +18,7 @@ final class Envelope {
     }
 
     static AeadException unknownVersion(byte version) {
-        return new AeadException("unknown envelope version " + (version & 0xff) + ", expected " + Aead.VERSION);
+        return new AeadException("unknown envelope version " + (version & 0xff) + ", expected " + (Aead.VERSION & 0xff));
     }
 
     static AeadException authenticationFailed() {

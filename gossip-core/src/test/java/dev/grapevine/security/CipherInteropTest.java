@@ -64,7 +64,7 @@ class CipherInteropTest {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
                     new GCMParameterSpec(128, packet, 1, 12));
-            c.updateAAD(new byte[] {1});
+            c.updateAAD(new byte[] {Aead.VERSION});
             c.updateAAD(aad);
             assertArrayEquals(msg, c.doFinal(packet, 13, packet.length - 13), impl.name());
         }
