@@ -25,10 +25,14 @@ LOGOPTS=(-Dorg.slf4j.simpleLogger.logFile=System.out -Dorg.slf4j.simpleLogger.sh
          -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS -Dorg.slf4j.simpleLogger.showThreadName=false
          -Dorg.slf4j.simpleLogger.showLogName=false -Dorg.slf4j.simpleLogger.levelInBrackets=true)
 
+# Every packet of the demo cluster is encrypted with a fresh key (AES-256-GCM).
+KEY=$(head -c 32 /dev/urandom | base64)
+
 start_node() { # index role
   local i=$1 role=$2
   java -Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData "${LOGOPTS[@]}" -cp "$CP" dev.grapevine.roles.NodeLauncher \
     --name "node$i" --bind "127.0.0.1$i:7946" --join 127.0.0.11:7946 --tag "role=$role" \
+    --key "$KEY" --cluster demo \
     >"$WORK/node$i.log" 2>&1 &
   PIDS[$i]=$!
 }
@@ -42,7 +46,7 @@ wait_for() { # file pattern seconds
 }
 
 ROLES=(x dns proxy front app app)
-say "starting node1..node5 on 127.0.0.11-15:7946, all joining through node1"
+say "starting node1..node5 on 127.0.0.11-15:7946, all joining through node1, traffic encrypted"
 for i in 1 2 3 4 5; do start_node "$i" "${ROLES[$i]}"; done
 
 for i in 1 2 3 4 5; do wait_for "$WORK/node1.log" "member node$i joined" 30; done

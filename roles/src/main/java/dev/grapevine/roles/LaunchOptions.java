@@ -22,6 +22,9 @@ import java.util.Map;
  * <tr><td>--join host:port</td><td>GRAPEVINE_JOIN (comma separated)</td><td>a peer to join; repeatable</td></tr>
  * <tr><td>--tag k=v</td><td>GRAPEVINE_TAGS (comma separated k=v)</td><td>a tag; repeatable</td></tr>
  * <tr><td>--profile lan|wan|local</td><td>GRAPEVINE_PROFILE</td><td>timing profile, default lan</td></tr>
+ * <tr><td>--key base64</td><td>GRAPEVINE_KEY</td><td>encryption key (16, 24 or 32 bytes)</td></tr>
+ * <tr><td>--key-file path</td><td>GRAPEVINE_KEY_FILE</td><td>keyring file (one base64 key a line, primary first)</td></tr>
+ * <tr><td>--cluster name</td><td>GRAPEVINE_CLUSTER</td><td>cluster name, bound into every packet</td></tr>
  * </table>
  *
  * @param name      node name
@@ -30,10 +33,14 @@ import java.util.Map;
  * @param join      peers to join
  * @param tags      tags
  * @param profile   timing profile
+ * @param keyring   the encryption keys, or null for plaintext
+ * @param keyFile   where the keyring is kept, or null
+ * @param cluster   the cluster name
  * @param help      true when --help was given
  */
 public record LaunchOptions(String name, HostPort bind, HostPort advertise, List<String> join,
-                            Map<String, String> tags, Profile profile, boolean help) {
+                            Map<String, String> tags, Profile profile, dev.grapevine.security.Keyring keyring,
+                            java.nio.file.Path keyFile, String cluster, boolean help) {
 
     /** Lines of {@code --help}. */
     public static final String USAGE = String.join("\n",
@@ -44,6 +51,9 @@ public record LaunchOptions(String name, HostPort bind, HostPort advertise, List
             "  --join HOST:PORT         a member to join through; repeatable (GRAPEVINE_JOIN, comma separated)",
             "  --tag KEY=VALUE          a tag such as role=app; repeatable (GRAPEVINE_TAGS, comma separated)",
             "  --profile lan|wan|local  timing profile (GRAPEVINE_PROFILE, default lan)",
+            "  --key BASE64             encrypt all traffic with this key (GRAPEVINE_KEY)",
+            "  --key-file PATH          keyring file, one base64 key a line, primary first (GRAPEVINE_KEY_FILE)",
+            "  --cluster NAME           cluster name, bound into every packet (GRAPEVINE_CLUSTER, default grapevine)",
             "  --help                   this text");
 
     /**
@@ -76,13 +86,13 @@ public record LaunchOptions(String name, HostPort bind, HostPort advertise, List
                 }
                 value = args[++i];
             }
-            if (!List.of("name", "bind", "advertise", "join", "tag", "profile").contains(key)) {
+            if (!List.of("name", "bind", "advertise", "join", "tag", "profile", "key", "key-file", "cluster").contains(key)) {
                 throw new IllegalArgumentException("unknown flag --" + key + " (see --help)");
             }
             flags.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
         }
         if (help) {
-            return new LaunchOptions(null, null, null, List.of(), Map.of(), Profile.LAN, true);
+            return new LaunchOptions(null, null, null, List.of(), Map.of(), Profile.LAN, null, null, "grapevine", true);
         }
         String name = single(flags, "name", env.get("GRAPEVINE_NAME"));
         if (name == null || name.isBlank()) {
@@ -110,7 +120,25 @@ public record LaunchOptions(String name, HostPort bind, HostPort advertise, List
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--profile '" + p + "' must be one of lan, wan, local");
         }
-        return new LaunchOptions(name, bind, advertise, List.copyOf(join), Map.copyOf(tags), profile, false);
+        String key = single(flags, "key", env.get("GRAPEVINE_KEY"));
+        String keyFileText = single(flags, "key-file", env.get("GRAPEVINE_KEY_FILE"));
+        java.nio.file.Path keyFile = keyFileText == null ? null : java.nio.file.Path.of(keyFileText);
+        dev.grapevine.security.Keyring keyring = null;
+        try {
+            if (key != null) {
+                keyring = dev.grapevine.security.Keyring.ofBase64(key);
+            } else if (keyFile != null) {
+                keyring = dev.grapevine.security.Keyring.fromFile(keyFile);
+            }
+        } catch (IllegalArgumentException | java.io.IOException e) {
+            throw new IllegalArgumentException((key != null ? "--key: " : "--key-file: ") + e.getMessage());
+        }
+        String cluster = single(flags, "cluster", env.getOrDefault("GRAPEVINE_CLUSTER", "grapevine"));
+        if (cluster.isBlank()) {
+            throw new IllegalArgumentException("--cluster must not be empty");
+        }
+        return new LaunchOptions(name, bind, advertise, List.copyOf(join), Map.copyOf(tags), profile, keyring, keyFile,
+                cluster, false);
     }
 
     private static String single(Map<String, List<String>> flags, String key, String fallback) {

@@ -64,11 +64,18 @@ public final class NodeLauncher {
         if (o.advertise() != null) {
             b.advertise(o.advertise().toString());
         }
+        if (o.keyring() != null) {
+            b.keyring(o.keyring()).cluster(o.cluster());
+            if (o.keyFile() != null) {
+                b.keyringFile(o.keyFile());
+            }
+        }
         if (!o.join().isEmpty()) {
             b.retryJoin(Duration.ofSeconds(2), 0, o.join().toArray(String[]::new));
         }
         GossipNode node = b.start();
-        LOG.info("{}: started at {} with tags {}", node.name(), node.advertiseAddress(), o.tags());
+        LOG.info("{}: started at {} with tags {}{}", node.name(), node.advertiseAddress(), o.tags(),
+                o.keyring() != null ? ", traffic encrypted (cluster " + o.cluster() + ")" : ", traffic in plaintext");
         return node;
     }
 

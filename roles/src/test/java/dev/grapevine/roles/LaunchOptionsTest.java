@@ -47,4 +47,19 @@ class LaunchOptionsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(
                 new String[0], Map.of())).getMessage().contains("--name"));
     }
+
+    @Test
+    void keysAndClusterAreReadAndBadKeysNameTheFlag() {
+        String key = dev.grapevine.security.Keyring.generateKeyBase64();
+        LaunchOptions o = LaunchOptions.parse(new String[]{"--name", "a", "--key", key, "--cluster", "shop"}, Map.of());
+        assertEquals(dev.grapevine.security.Keyring.ofBase64(key), o.keyring());
+        assertEquals("shop", o.cluster());
+        assertEquals(null, LaunchOptions.parse(new String[]{"--name", "a"}, Map.of()).keyring(), "plaintext by default");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(
+                new String[]{"--name", "a", "--key", "not-a-key"}, Map.of()));
+        assertTrue(e.getMessage().startsWith("--key: "), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(
+                new String[]{"--name", "a", "--key-file", "/nonexistent/keys"}, Map.of()));
+        assertTrue(e.getMessage().startsWith("--key-file: "), e.getMessage());
+    }
 }
