@@ -13,9 +13,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
+import static dev.grapevine.Await.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -54,16 +54,6 @@ class UdpClusterTest {
         return n;
     }
 
-    private static boolean await(BooleanSupplier cond, Duration max) throws InterruptedException {
-        long end = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < end) {
-            if (cond.getAsBoolean()) {
-                return true;
-            }
-            Thread.sleep(50);
-        }
-        return cond.getAsBoolean();
-    }
 
     private static Set<String> alive(GossipNode n) {
         return n.members().stream().filter(m -> m.status() == MemberStatus.ALIVE).map(Member::name)

@@ -16,9 +16,9 @@ import java.util.List;
  * What an idle node costs when many are embedded in one JVM.
  *
  * <ul>
- *   <li>{@code udp N SECONDS}: N real nodes on 127.0.8.x sharing one {@link NetworkRuntime} (two threads in
- *       all), LAN profile; after convergence, the process CPU time over SECONDS idle, per node, and the UDP
- *       packets and bytes each node sent per second.</li>
+ *   <li>{@code udp N SECONDS [encrypted]}: N real nodes on 127.0.8.x sharing one {@link NetworkRuntime} (two
+ *       threads in all), LAN profile, plaintext or AES-256-GCM; after convergence, the process CPU time over
+ *       SECONDS idle, per node, and the UDP packets and bytes each node sent per second.</li>
  *   <li>{@code sim N}: N nodes on a {@link SimulatedNetwork} joined through one seed; heap retained per node
  *       once converged (measured after GC, so it includes the simulator's own share: an upper bound).</li>
  * </ul>
@@ -36,18 +36,24 @@ public final class EmbeddedCost {
         if (mode.equals("sim")) {
             sim(n);
         } else {
-            udp(n, args.length > 2 ? Integer.parseInt(args[2]) : 60);
+            udp(n, args.length > 2 ? Integer.parseInt(args[2]) : 60, args.length > 3 && args[3].equals("encrypted"));
         }
     }
 
-    private static void udp(int n, int seconds) throws Exception {
+    private static void udp(int n, int seconds, boolean encrypted) throws Exception {
+        dev.grapevine.security.Keyring keys = dev.grapevine.security.Keyring.of(
+                dev.grapevine.security.Keyring.generateKey());
         try (NetworkRuntime rt = NetworkRuntime.create("bench")) {
             List<GossipNode> nodes = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 InetSocketAddress a = new InetSocketAddress(
                         InetAddress.getByAddress(new byte[]{127, 8, (byte) (i / 250), (byte) (i % 250 + 1)}), 7946);
-                GossipNode node = GossipNode.builder().name("n" + i).bind(a).config(GossipConfig.lan())
-                        .runtime(rt).start();
+                GossipNode.Builder b = GossipNode.builder().name("n" + i).bind(a).config(GossipConfig.lan())
+                        .runtime(rt);
+                if (encrypted) {
+                    b.keyring(keys);
+                }
+                GossipNode node = b.start();
                 nodes.add(node);
                 if (i > 0) {
                     node.join(List.of(nodes.get(0).advertiseAddress())).get();
@@ -70,8 +76,9 @@ public final class EmbeddedCost {
             double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
             long pkts = nodes.stream().mapToLong(x -> x.stats().packetsSent()).sum() - pkts0;
             long bytes = nodes.stream().mapToLong(x -> x.stats().bytesSent()).sum() - bytes0;
-            System.out.printf("udp: idle %d s: process CPU %.2f%% of one core in all, %.4f%% per node; "
-                            + "%.2f packets/s and %.0f B/s sent per node%n", seconds, 100 * cpu / wall,
+            System.out.printf("udp%s: idle %d s: process CPU %.2f%% of one core in all, %.4f%% per node; "
+                            + "%.2f packets/s and %.0f B/s sent per node%n", encrypted ? " (encrypted)" : "",
+                    seconds, 100 * cpu / wall,
                     100 * cpu / wall / n, pkts / wall / n, bytes / wall / n);
             nodes.forEach(GossipNode::close);
         }

@@ -1,5 +1,6 @@
 package dev.grapevine.events;
 
+import dev.grapevine.time.ManualScheduler;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,6 @@
 package dev.grapevine.events;
 
+import dev.grapevine.time.ManualScheduler;
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.DropReason;
 import dev.grapevine.GossipConfig;

@@ -1,5 +1,6 @@
 package dev.grapevine.membership;
 
+import dev.grapevine.time.ManualScheduler;
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipConfig;
 import dev.grapevine.MemberStatus;

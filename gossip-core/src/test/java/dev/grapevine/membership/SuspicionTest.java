@@ -1,5 +1,6 @@
 package dev.grapevine.membership;
 
+import dev.grapevine.time.ManualScheduler;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

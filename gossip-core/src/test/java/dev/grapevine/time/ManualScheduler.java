@@ -1,12 +1,13 @@
-package dev.grapevine.membership;
+package dev.grapevine.time;
 
-import dev.grapevine.time.Cancellable;
-import dev.grapevine.time.Scheduler;
 
 import java.util.PriorityQueue;
 
-/** A hand-driven scheduler for unit tests of timer logic. */
-final class ManualScheduler implements Scheduler {
+/**
+ * A hand-driven scheduler on virtual time, for the coalescer's timer logic. A copy of the membership tests'
+ * one (package-private there), plus {@link #queued()} and a switch for the protocol-thread check.
+ */
+public final class ManualScheduler implements Scheduler {
 
     private record Task(long at, long seq, Runnable r, boolean[] cancelled) { }
 
@@ -14,6 +15,15 @@ final class ManualScheduler implements Scheduler {
             a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.seq, b.seq));
     private long now;
     private long seq;
+    private boolean protocolThread = true;
+
+    public ManualScheduler() {
+    }
+
+    /** Starts the clock at {@code start}, to check nothing assumes time begins at 0. */
+    public ManualScheduler(long start) {
+        this.now = start;
+    }
 
     @Override
     public long nanoTime() {
@@ -34,16 +44,26 @@ final class ManualScheduler implements Scheduler {
 
     @Override
     public boolean inProtocolThread() {
-        return true;
+        return protocolThread;
+    }
+
+    /** Makes {@link #inProtocolThread()} answer {@code b}. */
+    public void protocolThread(boolean b) {
+        protocolThread = b;
     }
 
     /** The earliest live deadline, or -1. */
-    long nextDeadline() {
+    public long nextDeadline() {
         return tasks.stream().filter(t -> !t.cancelled[0]).mapToLong(Task::at).min().orElse(-1);
     }
 
+    /** Tasks still in the queue, cancelled ones included (what a real timer heap would hold). */
+    public int queued() {
+        return tasks.size();
+    }
+
     /** Moves time forward, running what falls due. */
-    void advance(long nanos) {
+    public void advance(long nanos) {
         long until = now + nanos;
         while (!tasks.isEmpty() && tasks.peek().at <= until) {
             Task t = tasks.poll();
