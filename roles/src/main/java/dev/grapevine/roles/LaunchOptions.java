@@ -54,6 +54,7 @@ public record LaunchOptions(String name, HostPort bind, HostPort advertise, List
             "  --key BASE64             encrypt all traffic with this key (GRAPEVINE_KEY)",
             "  --key-file PATH          keyring file, one base64 key a line, primary first (GRAPEVINE_KEY_FILE)",
             "  --cluster NAME           cluster name, bound into every packet (GRAPEVINE_CLUSTER, default grapevine)",
+            "  --keygen                 print a new random key (base64) and exit",
             "  --help                   this text");
 
     /**

@@ -24,6 +24,11 @@ public final class NodeLauncher {
 
     /** Entry point; exits with status 2 on a bad command line. */
     public static void main(String[] args) throws Exception {
+        if (args.length == 1 && args[0].equals("--keygen")) {
+            // A new random AES-256 key, base64, for --key or a keyring file (like `serf keygen`).
+            System.out.println(dev.grapevine.security.Keyring.generateKeyBase64());
+            return;
+        }
         LaunchOptions o;
         try {
             o = LaunchOptions.parse(args, System.getenv());
