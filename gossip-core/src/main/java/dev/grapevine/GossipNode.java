@@ -355,9 +355,13 @@ public final class GossipNode implements AutoCloseable {
                     + " bytes with its filters, more than one datagram holds (" + room + ")");
         }
         checkOpen();
+        return ask(queryName, payload.clone(), options);
+    }
+
+    /** Puts a query (user or internal, already checked) in flight on the protocol thread. */
+    private QueryHandle ask(String queryName, byte[] payload, QueryOptions options) {
         QueryHandle handle = new QueryHandle(queryName, random.nextInt());
-        byte[] copy = payload.clone();
-        onProtocolThread(() -> events.ask(queryName, copy, options, handle));
+        onProtocolThread(() -> events.ask(queryName, payload, options, handle));
         return handle;
     }
 
@@ -368,11 +372,9 @@ public final class GossipNode implements AutoCloseable {
      */
     public CompletableFuture<Reachability> checkReachability(Duration timeout) {
         checkOpen();
-        Set<String> expected = liveMembers().stream().map(Member::name)
-                .collect(java.util.stream.Collectors.toSet());
-        QueryHandle handle = new QueryHandle(EventLayer.PING_QUERY, random.nextInt());
-        onProtocolThread(() -> events.ask(EventLayer.PING_QUERY, new byte[0],
-                QueryOptions.defaults().requestAck(true).timeout(timeout), handle));
+        Set<String> expected = liveNames();
+        QueryHandle handle = ask(EventLayer.PING_QUERY, new byte[0],
+                QueryOptions.defaults().requestAck(true).timeout(timeout));
         return handle.result().thenApply(r -> {
             Set<String> silent = new java.util.TreeSet<>(expected);
             silent.removeAll(r.acks());
@@ -416,7 +418,7 @@ public final class GossipNode implements AutoCloseable {
     public CompletableFuture<KeyListing> listKeys() {
         checkOpen();
         Set<String> expected = liveNames();
-        return keyQuery(EventLayer.KEY_LIST, new byte[0]).thenApply(r -> {
+        return ask(EventLayer.KEY_LIST, new byte[0], QueryOptions.defaults()).result().thenApply(r -> {
             Map<String, Integer> installed = new java.util.TreeMap<>();
             Map<String, Integer> primary = new java.util.TreeMap<>();
             Set<String> members = new java.util.TreeSet<>();
@@ -478,9 +480,7 @@ public final class GossipNode implements AutoCloseable {
                                                      Set<String> ok, Map<String, String> failed, int attempts) {
         QueryOptions options = ok.isEmpty() && failed.isEmpty() ? QueryOptions.defaults()
                 : QueryOptions.defaults().filterNodes(List.copyOf(pending));
-        QueryHandle handle = new QueryHandle(query, random.nextInt());
-        onProtocolThread(() -> events.ask(query, payload, options, handle));
-        return handle.result().thenCompose(r -> {
+        return ask(query, payload, options).result().thenCompose(r -> {
             for (QueryResponse resp : r.responses()) {
                 String text = new String(resp.payload(), java.nio.charset.StandardCharsets.UTF_8);
                 if (text.equals("ok")) {
@@ -499,12 +499,6 @@ public final class GossipNode implements AutoCloseable {
             LOG.info("{}: {} not answered by {}; asking them again", name, query, silent);
             return askSilent(query, payload, silent, ok, failed, attempts - 1);
         });
-    }
-
-    private CompletableFuture<QueryResult> keyQuery(String query, byte[] payload) {
-        QueryHandle handle = new QueryHandle(query, random.nextInt());
-        onProtocolThread(() -> events.ask(query, payload, QueryOptions.defaults(), handle));
-        return handle.result();
     }
 
     private Set<String> liveNames() {

@@ -104,7 +104,14 @@ public final class EventLayer implements Delegate {
     private final Map<String, Long> recentIntents = new LinkedHashMap<>(16, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-            return size() > RECENT_INTENTS;
+            if (size() <= RECENT_INTENTS) {
+                return false;
+            }
+            // A name falling out of the ring takes its leaving flag along (unless it became a member).
+            if (!intentClocks.containsKey(eldest.getKey())) {
+                leaving.remove(eldest.getKey());
+            }
+            return true;
         }
     };
     /** Members whose newest intent is a leave (known members, and names in {@link #recentIntents}). */
@@ -221,10 +228,6 @@ public final class EventLayer implements Delegate {
             return false;
         }
         clocks.put(node, ltime);
-        if (clocks == recentIntents) {
-            // The ring may have evicted names: forget their leaving flags too.
-            leaving.removeIf(n -> !intentClocks.containsKey(n) && !recentIntents.containsKey(n));
-        }
         return true;
     }
 

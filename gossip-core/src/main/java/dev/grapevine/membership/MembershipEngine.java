@@ -567,7 +567,7 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         NodeState state = nodes.get(a.node());
         boolean isNew = state == null;
-        if ((isNew || a.incarnation() > state.incarnation) && tagsSize(a.tags()) > config.maxTagsBytes()) {
+        if ((isNew || a.incarnation() > state.incarnation) && Codec.tagsSize(a.tags()) > config.maxTagsBytes()) {
             stats.recordDrop(DropReason.OVERSIZED);
             return;
         }
@@ -1110,19 +1110,6 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     /**
-     * Encoded size of a tag map on the wire.
-     */
-    public static int tagsSize(Map<String, String> tags) {
-        int size = Codec.varintSize(tags.size());
-        for (Map.Entry<String, String> e : tags.entrySet()) {
-            int k = utf8Length(e.getKey());
-            int v = utf8Length(e.getValue());
-            size += Codec.varintSize(k) + k + Codec.varintSize(v) + v;
-        }
-        return size;
-    }
-
-    /**
      * Checks a tag map against the size limit.
      *
      * @throws IllegalArgumentException naming the size and the limit
@@ -1134,15 +1121,11 @@ public final class MembershipEngine implements Transport.Inbound {
                         + e.getKey() + "=" + e.getValue());
             }
         }
-        int size = tagsSize(tags);
+        int size = Codec.tagsSize(tags);
         if (size > maxBytes) {
             throw new IllegalArgumentException("tags: encoded size " + size + " bytes exceeds maxTagsBytes "
                     + maxBytes);
         }
-    }
-
-    private static int utf8Length(String s) {
-        return s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     /** An outstanding ping: either one of our probes, or one we relay for another node. */

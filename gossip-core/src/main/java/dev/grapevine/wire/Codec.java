@@ -208,6 +208,15 @@ public final class Codec {
     }
 
     /**
+     * The bytes a tag map takes on the wire (count, then each key and value as strings).
+     *
+     * @throws IllegalArgumentException when a key or value is not encodable (an unpaired surrogate)
+     */
+    public static int tagsSize(java.util.Map<String, String> tags) {
+        return WireWriter.tagsSize(tags);
+    }
+
+    /**
      * The bytes of {@code v}'s unsigned varint form, 1..10. For a 32-bit field, pass the unsigned value
      * ({@code Integer.toUnsignedLong}); a negative long takes 10.
      */
