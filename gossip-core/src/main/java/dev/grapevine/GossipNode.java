@@ -205,6 +205,16 @@ public final class GossipNode implements AutoCloseable {
     }
 
     /**
+     * Removes a listener added by {@link #addListener} or the builder: events dispatched after this returns do
+     * not reach it (one whose dispatch already began on the listener thread may still do so).
+     *
+     * @return true when the listener was registered
+     */
+    public boolean removeListener(ClusterListener listener) {
+        return listeners.remove(listener);
+    }
+
+    /**
      * Joins the cluster through any of {@code addresses}: {@code host:port}, {@code [v6]:port}, or a hostname,
      * which joins every address it resolves to. A missing port means {@value #DEFAULT_PORT}.
      *

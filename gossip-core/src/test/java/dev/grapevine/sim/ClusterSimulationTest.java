@@ -1,6 +1,7 @@
 package dev.grapevine.sim;
 
 import dev.grapevine.ClusterEvent;
+import dev.grapevine.ClusterListener;
 import dev.grapevine.GossipConfig;
 import dev.grapevine.GossipNode;
 import dev.grapevine.JoinException;
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,6 +113,24 @@ class ClusterSimulationTest {
             assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 10)), Duration.ofMinutes(3)),
                     "after resuming it refutes and is alive everywhere");
             assertTrue(c.nodes.get(3).localMember().incarnation() > before, "refuted with a higher incarnation");
+        }
+    }
+
+    @Test
+    void removedListenerHearsNothingMore() {
+        try (SimCluster c = new SimCluster(8, LAN)) {
+            c.startAndJoin(5, Duration.ofSeconds(1));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 5)), Duration.ofSeconds(60)));
+            List<ClusterEvent> kept = new java.util.concurrent.CopyOnWriteArrayList<>();
+            List<ClusterEvent> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
+            ClusterListener gone = removed::add;
+            c.nodes.get(0).addListener(kept::add);
+            c.nodes.get(0).addListener(gone);
+            assertTrue(c.nodes.get(0).removeListener(gone));
+            assertFalse(c.nodes.get(0).removeListener(gone), "a second removal finds nothing");
+            c.nodes.get(3).updateTags(Map.of("role", "front"));
+            assertTrue(c.runUntil(() -> !kept.isEmpty(), Duration.ofSeconds(30)), "the kept listener hears the update");
+            assertTrue(removed.isEmpty(), "the removed listener hears nothing: " + removed);
         }
     }
 

@@ -63,6 +63,8 @@ public final class TemplateWatcher implements AutoCloseable {
     /** Guarded by {@link #lock}. */
     private boolean closed;
     private final Thread thread;
+    /** Removes the node listener; set once by the builder before the watcher is shared. */
+    private volatile Runnable detach = () -> { };
     /** A reload failed and is owed at the next change; touched by one thread at a time (start, then the loop). */
     private boolean reloadOwed;
 
@@ -142,6 +144,7 @@ public final class TemplateWatcher implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        detach.run();
         thread.interrupt();
         try {
             thread.join(STOP_WAIT.toMillis());
@@ -323,11 +326,13 @@ public final class TemplateWatcher implements AutoCloseable {
             TemplateWatcher w = new TemplateWatcher(this, TemplateRenderer.load(spec.source()));
             if (node != null) {
                 // Registered before the first render, so a change during it is not missed.
-                node.addListener(event -> {
+                dev.grapevine.ClusterListener listener = event -> {
                     if (event instanceof ClusterEvent.MemberEvent) {
                         w.changed();
                     }
-                });
+                };
+                node.addListener(listener);
+                w.detach = () -> node.removeListener(listener);
             }
             Outcome first;
             try {

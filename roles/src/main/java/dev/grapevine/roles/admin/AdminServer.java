@@ -71,7 +71,7 @@ import java.util.function.Consumer;
  * {@code grapevine-admin-<node>-...}.
  *
  * <p>The server adds a listener to the node (for member changes and, unless a {@link UserEventLog} is given, for
- * user events). A node cannot remove listeners, so after {@link #close()} that listener stays, inert.
+ * user events) and removes it on {@link #close()}.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -95,6 +95,7 @@ public final class AdminServer implements AutoCloseable {
     private final ThreadPoolExecutor streamPool;
     private final StreamHub hub;
     private final HttpServer server;
+    private final dev.grapevine.ClusterListener nodeListener;
     private final InetSocketAddress address;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong requests = new AtomicLong();
@@ -155,7 +156,7 @@ public final class AdminServer implements AutoCloseable {
         this.eventForwarder = hub::userEvent;
         eventLog.addListener(eventForwarder);
         boolean ownLog = b.eventLog == null;
-        node.addListener(event -> {
+        this.nodeListener = event -> {
             if (closed.get()) {
                 return;
             }
@@ -164,7 +165,8 @@ public final class AdminServer implements AutoCloseable {
             } else if (ownLog && event instanceof ClusterEvent.UserEvent) {
                 eventLog.onEvent(event);
             }
-        });
+        };
+        node.addListener(nodeListener);
         server.start();
         this.address = server.getAddress();
         LOG.info("{}: admin API and UI at {}/ui", node.name(), uri());
@@ -241,6 +243,7 @@ public final class AdminServer implements AutoCloseable {
             return;
         }
         eventLog.removeListener(eventForwarder);
+        node.removeListener(nodeListener);
         hub.close();
         streamPool.shutdown();
         try {
