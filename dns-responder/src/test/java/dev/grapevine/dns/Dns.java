@@ -11,6 +11,9 @@ import org.xbill.DNS.Type;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -39,6 +42,14 @@ final class Dns {
         Message q = query(name, type);
         q.addRecord(new OPTRecord(ednsPayload, 0, 0, 0), Section.ADDITIONAL);
         return q;
+    }
+
+    /** Receives one datagram and parses it. */
+    static Message receive(DatagramSocket socket) throws IOException {
+        byte[] buf = new byte[65535];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        socket.receive(p);
+        return parse(Arrays.copyOf(buf, p.getLength()));
     }
 
     static Message parse(byte[] wire) {
