@@ -2,174 +2,518 @@ package dev.grapevine.roles;
 
 import dev.grapevine.HostPort;
 import dev.grapevine.Profile;
+import dev.grapevine.roles.health.HealthCheck;
+import dev.grapevine.roles.health.HealthStatus;
+import dev.grapevine.security.Keyring;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The command line every Grapevine process shares: flags, with {@code GRAPEVINE_*} environment variables as
- * fallbacks (flags win). A bad value fails at start with a message naming the flag.
+ * fallbacks (flags win; a blank variable counts as unset). A bad value fails at start with a message naming the
+ * flag (and the variable, when the value came from one). {@link #USAGE} lists the flags; the README has the table.
  *
- * <table>
- * <caption>Flags</caption>
- * <tr><th>flag</th><th>environment</th><th>meaning</th></tr>
- * <tr><td>--name</td><td>GRAPEVINE_NAME</td><td>node name (required)</td></tr>
- * <tr><td>--bind host:port</td><td>GRAPEVINE_BIND</td><td>gossip address (UDP and TCP), default 0.0.0.0:7946</td></tr>
- * <tr><td>--advertise host:port</td><td>GRAPEVINE_ADVERTISE</td><td>address others reach us at</td></tr>
- * <tr><td>--join host:port</td><td>GRAPEVINE_JOIN (comma separated)</td><td>a peer to join; repeatable</td></tr>
- * <tr><td>--tag k=v</td><td>GRAPEVINE_TAGS (comma separated k=v)</td><td>a tag; repeatable</td></tr>
- * <tr><td>--profile lan|wan|local</td><td>GRAPEVINE_PROFILE</td><td>timing profile, default lan</td></tr>
- * <tr><td>--key base64</td><td>GRAPEVINE_KEY</td><td>encryption key (16, 24 or 32 bytes)</td></tr>
- * <tr><td>--key-file path</td><td>GRAPEVINE_KEY_FILE</td><td>keyring file (one base64 key a line, primary first)</td></tr>
- * <tr><td>--cluster name</td><td>GRAPEVINE_CLUSTER</td><td>cluster name, bound into every packet</td></tr>
- * </table>
+ * <p>Extensible: a module or role server declares its own {@link Flag}s, passes them to
+ * {@link #parse(String[], Map, List)} and reads them with {@link #get(Flag)} / {@link #all(Flag)};
+ * {@link #usage(List)} lists them after the shared ones.
  *
- * @param name      node name
- * @param bind      gossip bind address
- * @param advertise advertised address, or null for the bind address
- * @param join      peers to join
- * @param tags      tags
- * @param profile   timing profile
- * @param keyring   the encryption keys, or null for plaintext
- * @param keyFile   where the keyring is kept, or null
- * @param cluster   the cluster name
- * @param help      true when --help was given
+ * <p>Derived values: {@link #tags()} are the {@code --tag}s plus {@code http.port} and {@code dns.port} taken
+ * from {@code --http} and {@code --dns} (unless given as tags, or the port is 0), plus, when there are health
+ * checks, the {@code health} tag of their initial state, so the node never claims to be healthy before its checks
+ * have run. {@link #checks()} are the checks of the {@code --check-*} flags.
  */
-public record LaunchOptions(String name, HostPort bind, HostPort advertise, List<String> join,
-                            Map<String, String> tags, Profile profile, dev.grapevine.security.Keyring keyring,
-                            java.nio.file.Path keyFile, String cluster, boolean help) {
+public final class LaunchOptions {
 
-    /** Lines of {@code --help}. */
-    public static final String USAGE = String.join("\n",
-            "Options (flags win over GRAPEVINE_* environment variables):",
-            "  --name NAME              node name, unique in the cluster (GRAPEVINE_NAME, required)",
-            "  --bind HOST:PORT         gossip address, UDP and TCP (GRAPEVINE_BIND, default 0.0.0.0:7946)",
-            "  --advertise HOST:PORT    address other members reach this node at (GRAPEVINE_ADVERTISE)",
-            "  --join HOST:PORT         a member to join through; repeatable (GRAPEVINE_JOIN, comma separated)",
-            "  --tag KEY=VALUE          a tag such as role=app; repeatable (GRAPEVINE_TAGS, comma separated)",
-            "  --profile lan|wan|local  timing profile (GRAPEVINE_PROFILE, default lan)",
-            "  --key BASE64             encrypt all traffic with this key (GRAPEVINE_KEY)",
-            "  --key-file PATH          keyring file, one base64 key a line, primary first (GRAPEVINE_KEY_FILE)",
-            "  --cluster NAME           cluster name, bound into every packet (GRAPEVINE_CLUSTER, default grapevine)",
-            "  --keygen                 print a new random key (base64) and exit",
-            "  --help                   this text");
+    /** {@code --name NAME}: the node's name (required). */
+    public static final Flag<String> NAME = Flag.string("name", "NAME", "node name, unique in the cluster; required")
+            .env("GRAPEVINE_NAME");
+    /** {@code --bind HOST:PORT}: the gossip address. */
+    public static final Flag<HostPort> BIND = Flag.value("bind", "HOST:PORT", "gossip address, UDP and TCP",
+            hostPort(7946)).env("GRAPEVINE_BIND").defaultValue("0.0.0.0:7946");
+    /** {@code --advertise HOST:PORT}: the address others reach this node at. */
+    public static final Flag<HostPort> ADVERTISE = Flag.value("advertise", "HOST:PORT",
+            "address other members reach this node at", hostPort(7946)).env("GRAPEVINE_ADVERTISE");
+    /** {@code --join HOST:PORT}: a member to join through; repeatable. */
+    public static final Flag<String> JOIN = Flag.value("join", "HOST:PORT", "a member to join through", text -> {
+        hostPort(7946).apply(text);
+        return text.trim();
+    }).env("GRAPEVINE_JOIN").repeatable();
+    /** {@code --tag KEY=VALUE}: a tag; repeatable. */
+    public static final Flag<Map.Entry<String, String>> TAG = Flag.value("tag", "KEY=VALUE", "a tag such as role=app",
+            LaunchOptions::tag).env("GRAPEVINE_TAGS").repeatable();
+    /** {@code --profile lan|wan|local}: the timing profile. */
+    public static final Flag<Profile> PROFILE = Flag.value("profile", "lan|wan|local", "timing profile", text -> {
+        try {
+            return Profile.valueOf(text.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' must be one of lan, wan, local");
+        }
+    }).env("GRAPEVINE_PROFILE").defaultValue("lan");
+    /** {@code --key BASE64}: encrypts all traffic with this key. */
+    public static final Flag<Keyring> KEY = Flag.value("key", "BASE64", "encrypt all traffic with this key",
+            text -> Keyring.ofBase64(text.trim())).env("GRAPEVINE_KEY");
+    /** {@code --key-file PATH}: keyring file, one base64 key a line, primary first. */
+    public static final Flag<Path> KEY_FILE = Flag.value("key-file", "PATH",
+            "keyring file, one base64 key a line, primary first", LaunchOptions::path).env("GRAPEVINE_KEY_FILE");
+    /** {@code --cluster NAME}: cluster name, bound into every packet. */
+    public static final Flag<String> CLUSTER = Flag.string("cluster", "NAME", "cluster name, bound into every packet")
+            .env("GRAPEVINE_CLUSTER").defaultValue("grapevine");
+    /** {@code --snapshot PATH}: the snapshot file, to rejoin after a restart. */
+    public static final Flag<Path> SNAPSHOT = Flag.value("snapshot", "PATH",
+            "snapshot file: a restarted node rejoins its peers from it", LaunchOptions::fileInExistingDirectory)
+            .env("GRAPEVINE_SNAPSHOT");
+    /** {@code --admin HOST:PORT}: where the admin HTTP API listens. */
+    public static final Flag<HostPort> ADMIN = Flag.value("admin", "HOST:PORT",
+            "admin HTTP API address; port 7980 if none given", hostPort(7980)).env("GRAPEVINE_ADMIN");
+    /** {@code --http HOST:PORT}: the HTTP address of app, front and proxy servers. */
+    public static final Flag<HostPort> HTTP = Flag.value("http", "HOST:PORT",
+            "HTTP address of app, front and proxy servers; port 8080 if none; sets tag http.port",
+            hostPort(8080)).env("GRAPEVINE_HTTP");
+    /** {@code --dns HOST:PORT}: the DNS address of DNS servers. */
+    public static final Flag<HostPort> DNS = Flag.value("dns", "HOST:PORT",
+            "DNS address of DNS servers; port 53 if none; sets tag dns.port", hostPort(53))
+            .env("GRAPEVINE_DNS");
+    /** {@code --upstream HOST:PORT}: a resolver the DNS server forwards other names to; repeatable. */
+    public static final Flag<HostPort> UPSTREAM = Flag.value("upstream", "HOST:PORT",
+            "resolver a DNS server forwards other names to; port 53 if none", hostPort(53))
+            .env("GRAPEVINE_UPSTREAM").repeatable();
+    /** {@code --check-http URL}: a health check, HTTP GET, passing on 2xx; repeatable. */
+    public static final Flag<URI> CHECK_HTTP = Flag.value("check-http", "URL",
+            "health check: HTTP GET, passes on a 2xx status", LaunchOptions::httpUrl)
+            .env("GRAPEVINE_CHECK_HTTP").repeatable();
+    /** {@code --check-tcp HOST:PORT}: a health check, TCP connect; repeatable. */
+    public static final Flag<HostPort> CHECK_TCP = Flag.value("check-tcp", "HOST:PORT",
+            "health check: TCP connect, passes when accepted", text -> {
+                HostPort hp = hostPort(0).apply(text);
+                if (hp.port() == 0) {
+                    throw new IllegalArgumentException("'" + text + "' needs a port (1-65535)");
+                }
+                return hp;
+            }).env("GRAPEVINE_CHECK_TCP").repeatable();
+    /** {@code --check-cmd COMMAND}: a health check, {@code /bin/sh -c COMMAND}, passing on exit 0; repeatable. */
+    public static final Flag<String> CHECK_CMD = Flag.string("check-cmd", "COMMAND",
+            "health check: /bin/sh -c COMMAND, passes on exit status 0").env("GRAPEVINE_CHECK_CMD").repeatable("\n");
+    /** {@code --check-interval DURATION}: time between runs of each check. */
+    public static final Flag<Duration> CHECK_INTERVAL = Flag.value("check-interval", "DURATION",
+            "time between runs of each check, e.g. 500ms, 5s, 1m", Durations::parse)
+            .env("GRAPEVINE_CHECK_INTERVAL").defaultValue(HealthCheck.DEFAULT_INTERVAL_SECONDS + "s");
+    /** {@code --check-timeout DURATION}: how long a run may take before it fails. */
+    public static final Flag<Duration> CHECK_TIMEOUT = Flag.value("check-timeout", "DURATION",
+            "how long a run may take before it fails and is aborted", Durations::parse)
+            .env("GRAPEVINE_CHECK_TIMEOUT").defaultValue(HealthCheck.DEFAULT_TIMEOUT_SECONDS + "s");
+    /** {@code --check-failures N}: failed runs in a row before a check turns critical. */
+    public static final Flag<Integer> CHECK_FAILURES = Flag.value("check-failures", "N",
+            "failed runs in a row before a check turns critical", LaunchOptions::atLeastOne)
+            .env("GRAPEVINE_CHECK_FAILURES").defaultValue("1");
+    /** {@code --check-successes N}: passed runs in a row before a check turns passing. */
+    public static final Flag<Integer> CHECK_SUCCESSES = Flag.value("check-successes", "N",
+            "passed runs in a row before a check turns passing", LaunchOptions::atLeastOne)
+            .env("GRAPEVINE_CHECK_SUCCESSES").defaultValue("1");
+    /** {@code --check-initial passing|critical}: each check's state before its first run. */
+    public static final Flag<HealthStatus> CHECK_INITIAL = Flag.value("check-initial", "passing|critical",
+            "state of each check before its first run", HealthStatus::parse)
+            .env("GRAPEVINE_CHECK_INITIAL").defaultValue("critical");
+    /** {@code --keygen}: print a new random key and exit. */
+    public static final Flag<Boolean> KEYGEN = Flag.toggle("keygen", "print a new random key (base64) and exit");
+    /** {@code --help} (or {@code -h}): print the flags and exit. */
+    public static final Flag<Boolean> HELP = Flag.toggle("help", "this text (also -h)");
+
+    /** The flags every process shares, in the order {@code --help} lists them. */
+    public static final List<Flag<?>> FLAGS = List.of(NAME, BIND, ADVERTISE, JOIN, TAG, PROFILE, KEY, KEY_FILE,
+            CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
+            CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, KEYGEN, HELP);
+
+    /** The text of {@code --help} for the shared flags alone. */
+    public static final String USAGE = usage(List.of());
+
+    private final Map<Flag<?>, List<Object>> values;
+    private final Keyring keyring;
+    private final Map<String, String> tags;
+    private final List<HealthCheck> checks;
+
+    private LaunchOptions(Map<Flag<?>, List<Object>> values, Keyring keyring, Map<String, String> tags,
+                          List<HealthCheck> checks) {
+        this.values = values;
+        this.keyring = keyring;
+        this.tags = tags;
+        this.checks = checks;
+    }
 
     /**
-     * Parses {@code args} with {@code env} as fallback.
+     * Parses {@code args} with {@code env} as fallback, knowing only the shared flags.
      *
      * @throws IllegalArgumentException naming the flag at fault
      */
     public static LaunchOptions parse(String[] args, Map<String, String> env) {
-        Map<String, List<String>> flags = new LinkedHashMap<>();
-        boolean help = false;
+        return parse(args, env, List.of());
+    }
+
+    /**
+     * Parses {@code args} with {@code env} as fallback, knowing the shared flags and {@code extra}. With
+     * {@code --help} or {@code --keygen} nothing else is checked (not even {@code --name}): the caller prints and
+     * exits.
+     *
+     * @throws IllegalArgumentException naming the flag at fault: unknown, given twice, missing its value, or
+     *                                  with a bad value; also when {@code extra} declares a name twice
+     */
+    public static LaunchOptions parse(String[] args, Map<String, String> env, List<Flag<?>> extra) {
+        Map<String, Flag<?>> known = declare(extra);
+        Map<Flag<?>, List<String>> given = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--help") || a.equals("-h")) {
-                help = true;
-                continue;
+            if (a.equals("-h")) {
+                a = "--help";
             }
-            if (!a.startsWith("--")) {
-                throw new IllegalArgumentException("unexpected argument '" + a + "' (flags start with --)");
+            if (!a.startsWith("--") || a.length() == 2) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "' (flags start with --; see --help)");
             }
-            String key;
-            String value;
             int eq = a.indexOf('=');
-            if (eq > 0) {
-                key = a.substring(2, eq);
-                value = a.substring(eq + 1);
-            } else {
-                key = a.substring(2);
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("--" + key + " needs a value");
-                }
-                value = args[++i];
-            }
-            if (!List.of("name", "bind", "advertise", "join", "tag", "profile", "key", "key-file", "cluster").contains(key)) {
+            String key = eq > 0 ? a.substring(2, eq) : a.substring(2);
+            Flag<?> flag = known.get(key);
+            if (flag == null) {
                 throw new IllegalArgumentException("unknown flag --" + key + " (see --help)");
             }
-            flags.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-        }
-        if (help) {
-            return new LaunchOptions(null, null, null, List.of(), Map.of(), Profile.LAN, null, null, "grapevine", true);
-        }
-        String name = single(flags, "name", env.get("GRAPEVINE_NAME"));
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("--name is required (or GRAPEVINE_NAME)");
-        }
-        HostPort bind = hostPort("--bind", single(flags, "bind", env.getOrDefault("GRAPEVINE_BIND", "0.0.0.0:7946")));
-        String adv = single(flags, "advertise", env.get("GRAPEVINE_ADVERTISE"));
-        HostPort advertise = adv == null ? null : hostPort("--advertise", adv);
-        List<String> join = flags.containsKey("join") ? flags.get("join") : split(env.get("GRAPEVINE_JOIN"));
-        for (String j : join) {
-            hostPort("--join", j);
-        }
-        Map<String, String> tags = new LinkedHashMap<>();
-        for (String t : flags.containsKey("tag") ? flags.get("tag") : split(env.get("GRAPEVINE_TAGS"))) {
-            int eq = t.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--tag '" + t + "' must be KEY=VALUE");
+            String value;
+            if (flag.isToggle()) {
+                if (eq > 0) {
+                    throw new IllegalArgumentException("--" + key + " takes no value");
+                }
+                value = "true";
+            } else if (eq > 0) {
+                value = a.substring(eq + 1);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value " + flag.valueName().orElseThrow());
             }
-            tags.put(t.substring(0, eq), t.substring(eq + 1));
-        }
-        String p = single(flags, "profile", env.getOrDefault("GRAPEVINE_PROFILE", "lan"));
-        Profile profile;
-        try {
-            profile = Profile.valueOf(p.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--profile '" + p + "' must be one of lan, wan, local");
-        }
-        String key = single(flags, "key", env.get("GRAPEVINE_KEY"));
-        String keyFileText = single(flags, "key-file", env.get("GRAPEVINE_KEY_FILE"));
-        java.nio.file.Path keyFile = keyFileText == null ? null : java.nio.file.Path.of(keyFileText);
-        dev.grapevine.security.Keyring keyring = null;
-        try {
-            if (key != null) {
-                keyring = dev.grapevine.security.Keyring.ofBase64(key);
-            } else if (keyFile != null) {
-                keyring = dev.grapevine.security.Keyring.fromFile(keyFile);
+            List<String> texts = given.computeIfAbsent(flag, f -> new ArrayList<>());
+            if (!texts.isEmpty() && !flag.isRepeatable()) {
+                throw new IllegalArgumentException("--" + key + " given more than once");
             }
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            throw new IllegalArgumentException((key != null ? "--key: " : "--key-file: ") + e.getMessage());
+            texts.add(value);
         }
-        String cluster = single(flags, "cluster", env.getOrDefault("GRAPEVINE_CLUSTER", "grapevine"));
-        if (cluster.isBlank()) {
-            throw new IllegalArgumentException("--cluster must not be empty");
-        }
-        return new LaunchOptions(name, bind, advertise, List.copyOf(join), Map.copyOf(tags), profile, keyring, keyFile,
-                cluster, false);
-    }
-
-    private static String single(Map<String, List<String>> flags, String key, String fallback) {
-        List<String> v = flags.get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (v.size() > 1) {
-            throw new IllegalArgumentException("--" + key + " given more than once");
-        }
-        return v.get(0);
-    }
-
-    private static HostPort hostPort(String flag, String value) {
-        try {
-            return HostPort.parse(value, 7946);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(flag + ": " + e.getMessage());
-        }
-    }
-
-    private static List<String> split(String csv) {
-        List<String> out = new ArrayList<>();
-        if (csv != null) {
-            for (String s : csv.split(",")) {
-                if (!s.isBlank()) {
-                    out.add(s.trim());
+        Map<Flag<?>, List<Object>> values = new LinkedHashMap<>();
+        if (given.containsKey(HELP) || given.containsKey(KEYGEN)) {
+            for (Flag<?> f : List.of(HELP, KEYGEN)) {
+                if (given.containsKey(f)) {
+                    values.put(f, List.of(Boolean.TRUE));
                 }
             }
+            known.values().forEach(f -> values.putIfAbsent(f, List.of()));
+            return new LaunchOptions(values, null, Map.of(), List.of());
+        }
+        for (Flag<?> flag : known.values()) {
+            values.put(flag, read(flag, given.get(flag), env));
+        }
+        LaunchOptions partial = new LaunchOptions(values, null, Map.of(), List.of());
+        if (partial.get(NAME).isEmpty()) {
+            throw new IllegalArgumentException("--name is required (or GRAPEVINE_NAME)");
+        }
+        Keyring keyring = partial.get(KEY).orElse(null);
+        Path keyFile = partial.keyFile();
+        if (keyring == null && keyFile != null) {
+            try {
+                keyring = Keyring.fromFile(keyFile);
+            } catch (IllegalArgumentException | IOException e) {
+                throw new IllegalArgumentException("--key-file: " + e.getMessage(), e);
+            }
+        }
+        List<HealthCheck> checks = partial.buildChecks();
+        return new LaunchOptions(values, keyring, partial.buildTags(checks), checks);
+    }
+
+    /** {@code --help}'s text: the shared flags, then {@code extra}. */
+    public static String usage(List<Flag<?>> extra) {
+        declare(extra);
+        StringBuilder sb = new StringBuilder("Options (flags win over environment variables):");
+        for (Flag<?> f : FLAGS) {
+            sb.append('\n').append(f.usageLine());
+        }
+        for (Flag<?> f : extra) {
+            sb.append('\n').append(f.usageLine());
+        }
+        return sb.toString();
+    }
+
+    private static Map<String, Flag<?>> declare(List<Flag<?>> extra) {
+        Map<String, Flag<?>> known = new LinkedHashMap<>();
+        for (Flag<?> f : FLAGS) {
+            known.put(f.name(), f);
+        }
+        for (Flag<?> f : extra) {
+            if (known.putIfAbsent(f.name(), f) != null) {
+                throw new IllegalArgumentException("flag --" + f.name() + " is declared twice");
+            }
+        }
+        return known;
+    }
+
+    /** The values of one flag: from the command line, else its variable, else its default. */
+    private static List<Object> read(Flag<?> flag, List<String> texts, Map<String, String> env) {
+        List<Object> out = new ArrayList<>();
+        if (texts != null) {
+            for (String t : texts) {
+                out.add(flag.parse(t, false));
+            }
+            return List.copyOf(out);
+        }
+        String fromEnv = flag.envVariable().map(env::get).orElse(null);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            List<String> parts = flag.isRepeatable() ? split(fromEnv, flag.envSeparator()) : List.of(fromEnv);
+            for (String t : parts) {
+                out.add(flag.parse(t, true));
+            }
+            return List.copyOf(out);
+        }
+        if (flag.defaultText().isPresent()) {
+            return List.of(flag.parse(flag.defaultText().get(), false));
+        }
+        return List.of();
+    }
+
+    /**
+     * The value of a single-valued flag (the first, for a repeatable one): given, from its variable, or its
+     * default; empty when none of these.
+     *
+     * @throws IllegalArgumentException when {@code flag} was not declared to {@link #parse}
+     */
+    public <T> Optional<T> get(Flag<T> flag) {
+        List<T> all = all(flag);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.get(0));
+    }
+
+    /**
+     * Every value of a flag, in the order given; empty when absent.
+     *
+     * @throws IllegalArgumentException when {@code flag} was not declared to {@link #parse}
+     */
+    @SuppressWarnings("unchecked")
+    public <T> List<T> all(Flag<T> flag) {
+        List<Object> v = values.get(flag);
+        if (v == null) {
+            throw new IllegalArgumentException("flag --" + flag.name() + " was not declared when parsing");
+        }
+        return (List<T>) Collections.unmodifiableList(v);
+    }
+
+    /** The node name. */
+    public String name() {
+        return get(NAME).orElse(null);
+    }
+
+    /** The gossip bind address. */
+    public HostPort bind() {
+        return get(BIND).orElse(null);
+    }
+
+    /** The advertised address, or null for the bind address. */
+    public HostPort advertise() {
+        return get(ADVERTISE).orElse(null);
+    }
+
+    /** The peers to join, as given. */
+    public List<String> join() {
+        return all(JOIN);
+    }
+
+    /** The tags the node starts with (see the class comment for the derived ones). */
+    public Map<String, String> tags() {
+        return tags;
+    }
+
+    /** The timing profile. */
+    public Profile profile() {
+        return get(PROFILE).orElse(Profile.LAN);
+    }
+
+    /** The encryption keys ({@code --key}, else read from {@code --key-file}), or null for plaintext. */
+    public Keyring keyring() {
+        return keyring;
+    }
+
+    /** Where the keyring is kept, or null. */
+    public Path keyFile() {
+        return get(KEY_FILE).orElse(null);
+    }
+
+    /** The cluster name. */
+    public String cluster() {
+        return get(CLUSTER).orElse("grapevine");
+    }
+
+    /** True when {@code --help} was given. */
+    public boolean help() {
+        return !all(HELP).isEmpty();
+    }
+
+    /** True when {@code --keygen} was given. */
+    public boolean keygen() {
+        return !all(KEYGEN).isEmpty();
+    }
+
+    /** The snapshot file, if any. */
+    public Optional<Path> snapshot() {
+        return get(SNAPSHOT);
+    }
+
+    /** Where the admin HTTP API should listen, if anywhere. */
+    public Optional<HostPort> admin() {
+        return get(ADMIN);
+    }
+
+    /** The HTTP address of a role server, if given. */
+    public Optional<HostPort> http() {
+        return get(HTTP);
+    }
+
+    /** The DNS address of a DNS server, if given. */
+    public Optional<HostPort> dns() {
+        return get(DNS);
+    }
+
+    /** The upstream resolvers of a DNS server. */
+    public List<HostPort> upstream() {
+        return all(UPSTREAM);
+    }
+
+    /** The health checks of the {@code --check-*} flags, named {@code http-1}, {@code tcp-1}, {@code cmd-1}, ... */
+    public List<HealthCheck> checks() {
+        return checks;
+    }
+
+    private List<HealthCheck> buildChecks() {
+        List<HealthCheck> out = new ArrayList<>();
+        int n = 0;
+        for (URI uri : all(CHECK_HTTP)) {
+            out.add(HealthCheck.http("http-" + ++n, uri));
+        }
+        n = 0;
+        for (HostPort hp : all(CHECK_TCP)) {
+            out.add(HealthCheck.tcp("tcp-" + ++n, hp));
+        }
+        n = 0;
+        for (String cmd : all(CHECK_CMD)) {
+            out.add(HealthCheck.command("cmd-" + ++n, cmd));
+        }
+        Duration interval = get(CHECK_INTERVAL).orElseThrow();
+        Duration timeout = get(CHECK_TIMEOUT).orElseThrow();
+        int failures = get(CHECK_FAILURES).orElseThrow();
+        int successes = get(CHECK_SUCCESSES).orElseThrow();
+        HealthStatus initial = get(CHECK_INITIAL).orElseThrow();
+        return out.stream().map(c -> c.interval(interval).timeout(timeout).failuresBeforeCritical(failures)
+                .successesBeforePassing(successes).initial(initial)).toList();
+    }
+
+    private Map<String, String> buildTags(List<HealthCheck> healthChecks) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (Map.Entry<String, String> t : all(TAG)) {
+            out.put(t.getKey(), t.getValue());
+        }
+        http().filter(hp -> hp.port() != 0).ifPresent(hp -> out.putIfAbsent(Roles.portTag(Roles.HTTP), "" + hp.port()));
+        dns().filter(hp -> hp.port() != 0).ifPresent(hp -> out.putIfAbsent(Roles.portTag(Roles.DNS), "" + hp.port()));
+        if (!healthChecks.isEmpty()) {
+            out.put(Roles.HEALTH, HealthStatus.worstOf(healthChecks.stream().map(HealthCheck::initial).toList())
+                    .tagValue());
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static Function<String, HostPort> hostPort(int defaultPort) {
+        return text -> HostPort.parse(text, defaultPort);
+    }
+
+    private static Map.Entry<String, String> tag(String text) {
+        int eq = text.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("'" + text + "' must be KEY=VALUE");
+        }
+        return Map.entry(text.substring(0, eq).trim(), text.substring(eq + 1));
+    }
+
+    private static Path path(String text) {
+        if (text.isBlank()) {
+            throw new IllegalArgumentException("path is empty");
+        }
+        try {
+            return Path.of(text.trim());
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a path: " + e.getMessage());
+        }
+    }
+
+    private static Path fileInExistingDirectory(String text) {
+        Path p = path(text);
+        if (Files.isDirectory(p)) {
+            throw new IllegalArgumentException("'" + text + "' is a directory, not a file");
+        }
+        Path dir = p.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("directory " + dir + " does not exist");
+        }
+        return p;
+    }
+
+    private static URI httpUrl(String text) {
+        URI uri;
+        try {
+            uri = new URI(text.trim());
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a URL: " + e.getMessage());
+        }
+        HealthCheck.http("check", uri); // validates: absolute http(s) with a host
+        return uri;
+    }
+
+    private static Integer atLeastOne(String text) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n < 1) {
+                throw new IllegalArgumentException("'" + text + "' must be at least 1");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number");
+        }
+    }
+
+    private static List<String> split(String text, String separator) {
+        List<String> out = new ArrayList<>();
+        int from = 0;
+        while (from <= text.length()) {
+            int at = text.indexOf(separator, from);
+            String part = (at < 0 ? text.substring(from) : text.substring(from, at)).trim();
+            if (!part.isEmpty()) {
+                out.add(part);
+            }
+            if (at < 0) {
+                break;
+            }
+            from = at + separator.length();
         }
         return out;
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("LaunchOptions[");
+        values.forEach((f, v) -> {
+            if (!v.isEmpty() && f != KEY) {
+                sb.append("--").append(f.name()).append('=').append(v.size() == 1 ? v.get(0) : v).append(' ');
+            }
+        });
+        return sb.append(keyring != null ? "encrypted]" : "plaintext]").toString();
     }
 }

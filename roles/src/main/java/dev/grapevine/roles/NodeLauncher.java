@@ -2,18 +2,28 @@ package dev.grapevine.roles;
 
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipNode;
+import dev.grapevine.roles.health.HealthChecker;
+import dev.grapevine.security.Keyring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Starts a node from {@link LaunchOptions}, logs every cluster event, joins (retrying until it succeeds),
- * and on SIGTERM or SIGINT leaves gracefully so that peers report it as left rather than failed.
+ * Starts a Grapevine process from its command line: the node (joining its peers, retrying until it succeeds),
+ * its health checks, and on SIGTERM or SIGINT a graceful leave, so that peers report it as left rather than
+ * failed. Every cluster event goes to the log.
  *
- * <p>Run as {@code java dev.grapevine.roles.NodeLauncher --name n1 --bind 127.0.0.11:7946 --join ...}.
+ * <p>Run as {@code java dev.grapevine.roles.NodeLauncher --name n1 --bind 127.0.0.11:7946 --join ...}. Role
+ * servers are thin mains on top of {@link #main(String[], List, RoleStarter)}:
+ * <pre>{@code
+ * public static void main(String[] args) throws Exception {
+ *     NodeLauncher.main(args, List.of(MY_FLAG), launch -> launch.register(startHttp(launch.options())));
+ * }
+ * }</pre>
  */
 public final class NodeLauncher {
 
@@ -22,44 +32,110 @@ public final class NodeLauncher {
     private NodeLauncher() {
     }
 
-    /** Entry point; exits with status 2 on a bad command line. */
-    public static void main(String[] args) throws Exception {
-        if (args.length == 1 && args[0].equals("--keygen")) {
-            // A new random AES-256 key, base64, for --key or a keyring file (like `serf keygen`).
-            System.out.println(dev.grapevine.security.Keyring.generateKeyBase64());
-            return;
-        }
+    /** What a role server starts once its node runs: typically servers, registered with the launch. */
+    @FunctionalInterface
+    public interface RoleStarter {
+
+        /** Starts the role's servers; register them with {@code launch} so they stop with it. */
+        void start(Launch launch) throws Exception;
+    }
+
+    /** Entry point of a plain node: the shared flags only. Exits with status 2 on a bad command line. */
+    public static void main(String[] args) throws InterruptedException {
+        main(args, List.of(), launch -> { });
+    }
+
+    /**
+     * Entry point of a role server: parses {@code args} (with {@code GRAPEVINE_*} variables) knowing the shared
+     * flags and {@code extraFlags}; prints the flags for {@code --help} and a key for {@code --keygen}; launches;
+     * calls {@code role}; then waits until the process is told to stop (SIGTERM, SIGINT), leaving gracefully.
+     * Exits with status 2 on a bad command line (the message names the flag), 1 when the node or the role cannot
+     * start.
+     */
+    public static void main(String[] args, List<Flag<?>> extraFlags, RoleStarter role) throws InterruptedException {
         LaunchOptions o;
         try {
-            o = LaunchOptions.parse(args, System.getenv());
+            o = LaunchOptions.parse(args, System.getenv(), extraFlags);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
-            System.err.println(LaunchOptions.USAGE);
+            System.err.println(LaunchOptions.usage(extraFlags));
             System.exit(2);
             return;
         }
         if (o.help()) {
-            System.out.println(LaunchOptions.USAGE);
+            System.out.println(LaunchOptions.usage(extraFlags));
             return;
         }
-        GossipNode node = start(o);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            LOG.info("{}: leaving the cluster", node.name());
-            try {
-                node.leave().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.warn("{}: leave did not complete: {}", node.name(), e.toString());
-            }
-            node.close();
-            LOG.info("{}: stopped", node.name());
-            stopped.countDown();
-        }, "grapevine-shutdown"));
-        stopped.await();
+        if (o.keygen()) {
+            // A new random AES-256 key, base64, for --key or a keyring file (like `serf keygen`).
+            System.out.println(Keyring.generateKeyBase64());
+            return;
+        }
+        Launch launch;
+        try {
+            launch = launch(o);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: cannot start " + o.name() + " at " + o.bind() + ": " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        try {
+            role.start(launch);
+        } catch (Exception e) {
+            LOG.error("{}: the role did not start", o.name(), e);
+            launch.close();
+            System.exit(1);
+            return;
+        }
+        launch.awaitClose();
     }
 
-    /** Builds and starts the node described by {@code o}; events go to the log. */
-    public static GossipNode start(LaunchOptions o) throws java.io.IOException {
+    /**
+     * Parses {@code args} (with {@code env} as fallback, knowing {@code extraFlags}) and launches. For
+     * programs and tests; a main should use {@link #main(String[], List, RoleStarter)}, which also handles
+     * {@code --help} and {@code --keygen}.
+     *
+     * @throws IllegalArgumentException naming the flag at fault, or when {@code --help}/{@code --keygen} leave
+     *                                  nothing to launch
+     * @throws IOException              when the gossip address cannot be bound
+     */
+    public static Launch launch(String[] args, Map<String, String> env, List<Flag<?>> extraFlags) throws IOException {
+        LaunchOptions o = LaunchOptions.parse(args, env, extraFlags);
+        if (o.help() || o.keygen()) {
+            throw new IllegalArgumentException((o.help() ? "--help" : "--keygen") + " given: nothing to launch");
+        }
+        return launch(o);
+    }
+
+    /**
+     * Starts the node of {@code o} and its health checks, and installs the shutdown hook that leaves gracefully
+     * (see {@link Launch}).
+     *
+     * @throws IOException when the gossip address cannot be bound
+     */
+    public static Launch launch(LaunchOptions o) throws IOException {
+        GossipNode node = start(o);
+        HealthChecker health;
+        try {
+            health = HealthChecker.builder().node(node).checks(o.checks()).start();
+        } catch (RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        Launch launch = new Launch(o, node, health);
+        if (!o.checks().isEmpty()) {
+            LOG.info("{}: {} health checks: {}", node.name(), o.checks().size(), o.checks());
+        }
+        // ADMIN API HOOK: once dev.grapevine.roles.admin.AdminServer exists, start it here, e.g.
+        //   o.admin().ifPresent(at -> launch.register(AdminServer.start(node, at, health)));
+        // (register() makes it stop with the launch, after the node has left).
+        o.admin().ifPresent(at -> LOG.warn("{}: --admin {} given, but this build has no admin API yet",
+                node.name(), at));
+        return launch;
+    }
+
+    /** Builds and starts the node described by {@code o} (no health checks, no shutdown hook); events go to the log. */
+    public static GossipNode start(LaunchOptions o) throws IOException {
         GossipNode.Builder b = GossipNode.builder()
                 .name(o.name())
                 .bind(o.bind().toString())
@@ -75,6 +151,7 @@ public final class NodeLauncher {
                 b.keyringFile(o.keyFile());
             }
         }
+        o.snapshot().ifPresent(b::snapshot);
         if (!o.join().isEmpty()) {
             b.retryJoin(Duration.ofSeconds(2), 0, o.join().toArray(String[]::new));
         }

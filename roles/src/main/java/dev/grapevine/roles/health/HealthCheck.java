@@ -1,6 +1,7 @@
 package dev.grapevine.roles.health;
 
 import dev.grapevine.HostPort;
+import dev.grapevine.roles.Durations;
 
 import java.net.URI;
 import java.time.Duration;
@@ -222,6 +223,7 @@ public final class HealthCheck {
 
     @Override
     public String toString() {
-        return "HealthCheck[" + name + ": " + target + " every " + interval + ", timeout " + timeout + "]";
+        return "HealthCheck[" + name + ": " + target + " every " + Durations.format(interval) + ", timeout "
+                + Durations.format(timeout) + "]";
     }
 }

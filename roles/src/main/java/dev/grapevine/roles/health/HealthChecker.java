@@ -243,8 +243,11 @@ public final class HealthChecker implements AutoCloseable {
                 c.status = HealthStatus.CRITICAL;
             }
         }
+        boolean first = c.snapshot.lastRun() == null;
         if (c.status != before) {
             c.lastChange = now;
+        }
+        if (c.status != before || first && c.status == HealthStatus.CRITICAL) {
             if (c.status == HealthStatus.CRITICAL) {
                 LOG.warn("{}: health check {} is now critical: {}", owner, c.check.name(), out);
             } else {
