@@ -2,7 +2,10 @@ package dev.grapevine.roles;
 
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipNode;
+import dev.grapevine.roles.admin.AdminServer;
+import dev.grapevine.roles.admin.HealthChecks;
 import dev.grapevine.roles.health.HealthChecker;
+import dev.grapevine.roles.health.HealthStatus;
 import dev.grapevine.security.Keyring;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +17,7 @@ import java.util.Map;
 
 /**
  * Starts a Grapevine process from its command line: the node (joining its peers, retrying until it succeeds),
- * its health checks, and on SIGTERM or SIGINT a graceful leave, so that peers report it as left rather than
+ * its health checks, the admin HTTP API and live page when {@code --admin} is given, and on SIGTERM or SIGINT a graceful leave, so that peers report it as left rather than
  * failed. Every cluster event goes to the log.
  *
  * <p>Run as {@code java dev.grapevine.roles.NodeLauncher --name n1 --bind 127.0.0.11:7946 --join ...}. Role
@@ -108,8 +111,8 @@ public final class NodeLauncher {
     }
 
     /**
-     * Starts the node of {@code o} and its health checks, and installs the shutdown hook that leaves gracefully
-     * (see {@link Launch}).
+     * Starts the node of {@code o}, its health checks and (with {@code --admin}) its admin server, and installs
+     * the shutdown hook that leaves gracefully (see {@link Launch}).
      *
      * @throws IOException when the gossip address cannot be bound
      */
@@ -126,11 +129,19 @@ public final class NodeLauncher {
         if (!o.checks().isEmpty()) {
             LOG.info("{}: {} health checks: {}", node.name(), o.checks().size(), o.checks());
         }
-        // ADMIN API HOOK: once dev.grapevine.roles.admin.AdminServer exists, start it here, e.g.
-        //   o.admin().ifPresent(at -> launch.register(AdminServer.start(node, at, health)));
-        // (register() makes it stop with the launch, after the node has left).
-        o.admin().ifPresent(at -> LOG.warn("{}: --admin {} given, but this build has no admin API yet",
-                node.name(), at));
+        if (o.admin().isPresent()) {
+            try {
+                launch.register(AdminServer.builder(node).bind(o.admin().get())
+                        .healthChecks(() -> health.checks().stream()
+                                .map(c -> new HealthChecks.CheckState(c.name(), c.status() == HealthStatus.PASSING,
+                                        c.output() == null ? "" : c.output()))
+                                .toList())
+                        .start());
+            } catch (IOException | RuntimeException e) {
+                launch.close();
+                throw new IOException("--admin " + o.admin().get() + ": " + e.getMessage(), e);
+            }
+        }
         return launch;
     }
 

@@ -84,6 +84,12 @@ class NodeLauncherTest {
                 "--join", "127.0.6.22:7946", "--snapshot", snapshot.toString(), "--admin", "127.0.6.23:7980");
         assertEquals("127.0.6.23:7980", app.options().admin().orElseThrow().toString());
         assertTrue(Poll.until(() -> member(seed, "app2").map(Member::isUp).orElse(false), WAIT));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> members = http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.6.23:7980/v1/members")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, members.statusCode(), "--admin starts the admin API with the launch");
+        assertTrue(members.body().contains("\"front2\"") && members.body().contains("\"app2\""), members.body());
         List<String> closed = new ArrayList<>();
         app.register(() -> closed.add("first"));
         app.register(() -> closed.add("second (closed first)"));
@@ -98,6 +104,9 @@ class NodeLauncherTest {
         app.register(() -> closed.add("late"));
         assertEquals("late", closed.get(2), "registered after close: closed at once");
         app.awaitClose();
+        assertThrows(java.io.IOException.class, () -> http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.6.23:7980/v1/members")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()), "the admin API stops with the launch");
         assertTrue(Files.size(snapshot) > 0, "--snapshot reaches the node: the file was written");
     }
 
