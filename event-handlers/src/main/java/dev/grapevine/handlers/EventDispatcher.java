@@ -1,0 +1,317 @@
+package dev.grapevine.handlers;
+
+import dev.grapevine.ClusterEvent;
+import dev.grapevine.ClusterListener;
+import dev.grapevine.GossipNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs event handlers, script and Java alike, for one node. It is a {@link ClusterListener}: the node's
+ * listener thread hands it each event, it gives the event to every handler whose filter matches, and
+ * returns at once. Each handler has its own bounded queue and its own thread, so handlers run off the
+ * protocol and listener threads, one run at a time per handler, in event order, each under a timeout; a
+ * slow, hanging or failing handler is logged and counted ({@link #stats()}) and delays neither the other
+ * handlers nor membership.
+ *
+ * <pre>{@code
+ * try (EventDispatcher handlers = EventDispatcher.builder()
+ *         .script("member-join,member-leave=/etc/lb/reload.sh")
+ *         .script("query:load=uptime")
+ *         .handler(event -> log.info("{}", event))
+ *         .install(node)) {
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>To see the node's own {@code member-join} (delivered as the node starts), register the dispatcher
+ * before the start and attach it after: {@code d = builder.build(); node = GossipNode.builder()...listener(d)
+ * .start(); d.attach(node);}. Events received before {@link #attach} wait in the queues.
+ *
+ * <p>{@link #close()} stops every handler thread, kills running scripts and deletes the temporary files.
+ * The node has no way to remove a listener, so a closed dispatcher stays registered and ignores events.
+ */
+public final class EventDispatcher implements ClusterListener, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
+    /** How long close() waits for each handler thread. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
+    private final List<Lane> lanes;
+    private final Path tempDir;
+    private GossipNode node;
+    private ScheduledThreadPoolExecutor watchdog;
+    private volatile boolean closed;
+
+    private EventDispatcher(List<Lane> lanes, Path tempDir) {
+        this.lanes = List.copyOf(lanes);
+        this.tempDir = tempDir;
+    }
+
+    /** A builder with no handler yet. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Queues {@code event} for every handler whose filter matches; never blocks. */
+    @Override
+    public void onEvent(ClusterEvent event) {
+        if (closed) {
+            return;
+        }
+        for (Lane lane : lanes) {
+            lane.offer(event);
+        }
+    }
+
+    /**
+     * Starts the handler threads for {@code node}, whose name, tags and query response limit the handlers
+     * use. The dispatcher must already receive the node's events (see {@link Builder#install}).
+     *
+     * @return this
+     * @throws IllegalStateException when already attached or closed
+     */
+    public synchronized EventDispatcher attach(GossipNode node) {
+        Objects.requireNonNull(node, "node");
+        if (closed) {
+            throw new IllegalStateException("event dispatcher is closed");
+        }
+        if (this.node != null) {
+            throw new IllegalStateException("event dispatcher is already attached to " + this.node.name());
+        }
+        this.node = node;
+        if (lanes.isEmpty()) {
+            return this;
+        }
+        watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "grapevine-handlers-" + node.name() + "-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        watchdog.setRemoveOnCancelPolicy(true);
+        for (int i = 0; i < lanes.size(); i++) {
+            lanes.get(i).start(node, "grapevine-handler-" + node.name() + "-" + (i + 1), watchdog);
+        }
+        LOG.info("{}: {} event handler(s) running", node.name(), lanes.size());
+        return this;
+    }
+
+    /** Counters of every handler, in registration order. */
+    public List<HandlerStats> stats() {
+        return lanes.stream().map(Lane::stats).toList();
+    }
+
+    /** True while any handler thread runs (false after {@link #close()}, unless a handler ignores interrupts). */
+    public boolean running() {
+        return lanes.stream().anyMatch(Lane::isAlive);
+    }
+
+    /** Stops every handler (killing running scripts), the watchdog, and deletes temporary files. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Lane lane : lanes) {
+            lane.close(CLOSE_WAIT);
+        }
+        if (watchdog != null) {
+            watchdog.shutdownNow();
+            try {
+                watchdog.awaitTermination(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (tempDir != null) {
+            deleteTree(tempDir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (var files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Files.deleteIfExists(f);
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            LOG.warn("temporary directory {} not deleted: {}", dir, e.toString());
+        }
+    }
+
+    /** Collects handlers and settings; {@link #build()} checks them. */
+    public static final class Builder {
+        /** Handlers in registration order; a script's needs the temporary directory made at build. */
+        private final List<java.util.function.Function<Path, Invoker>> handlers = new ArrayList<>();
+        private boolean anyScript;
+        private Duration timeout = Duration.ofSeconds(60);
+        private Duration slowWarning = Duration.ofSeconds(1);
+        private int queueCapacity = 8192;
+        private int maxBatch = 1024;
+
+        private Builder() {
+        }
+
+        /**
+         * Adds a script handler written as Serf's {@code -event-handler}: {@code [FILTER=]COMMAND}.
+         *
+         * @throws IllegalArgumentException naming the bad part of {@code spec}
+         */
+        public Builder script(String spec) {
+            return script(HandlerSpec.parse(spec));
+        }
+
+        /** Adds a script handler. */
+        public Builder script(HandlerSpec spec) {
+            Objects.requireNonNull(spec, "spec");
+            handlers.add(dir -> new ScriptInvoker(spec, dir));
+            anyScript = true;
+            return this;
+        }
+
+        /** Adds several script handlers; see {@link #script(String)}. */
+        public Builder scripts(Collection<String> specs) {
+            specs.forEach(this::script);
+            return this;
+        }
+
+        /**
+         * Adds a Java handler for the events its {@link EventHandler#events()} names.
+         *
+         * @throws IllegalArgumentException when that filter is malformed
+         */
+        public Builder handler(EventHandler handler) {
+            Objects.requireNonNull(handler, "handler");
+            return handler(handler.events(), handler, false);
+        }
+
+        /**
+         * Adds a Java handler for the events {@code filter} names (Serf's syntax, {@code ""} or {@code *} for
+         * all), whatever its {@link EventHandler#events()} says.
+         *
+         * @throws IllegalArgumentException when the filter is malformed
+         */
+        public Builder handler(String filter, EventHandler handler) {
+            return handler(filter, Objects.requireNonNull(handler, "handler"), false);
+        }
+
+        private Builder handler(String filter, EventHandler handler, boolean owned) {
+            EventFilter f;
+            try {
+                f = EventFilter.parse(Objects.requireNonNull(filter, "filter of " + handler.getClass().getName()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("event handler " + handler.getClass().getName() + ": "
+                        + e.getMessage(), e);
+            }
+            JavaInvoker invoker = new JavaInvoker(handler, f, owned);
+            handlers.add(dir -> invoker);
+            return this;
+        }
+
+        /** Adds every {@link EventHandler} that {@link ServiceLoader} finds on the context class path. */
+        public Builder discover() {
+            return discover(Thread.currentThread().getContextClassLoader());
+        }
+
+        /**
+         * Adds every {@link EventHandler} that {@link ServiceLoader} finds through {@code loader}. The
+         * dispatcher created them, so it closes those that are {@link AutoCloseable}.
+         *
+         * @throws IllegalArgumentException when a listed handler cannot be loaded or has a malformed filter
+         */
+        public Builder discover(ClassLoader loader) {
+            try {
+                for (EventHandler h : ServiceLoader.load(EventHandler.class, loader)) {
+                    handler(h.events(), h, true);
+                }
+            } catch (ServiceConfigurationError e) {
+                throw new IllegalArgumentException("event handler discovery: " + e.getMessage(), e);
+            }
+            return this;
+        }
+
+        /** The longest one run may take before it is stopped (default 60 s). */
+        public Builder timeout(Duration timeout) {
+            this.timeout = positive("timeout", timeout);
+            return this;
+        }
+
+        /** A run still going after this is logged as slow (default 1 s, as Serf). */
+        public Builder slowWarning(Duration slowWarning) {
+            this.slowWarning = positive("slowWarning", slowWarning);
+            return this;
+        }
+
+        /** Events each handler may have waiting; past that the oldest is dropped (default 8192). */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("queueCapacity must be at least 1, was " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * The most member events of one type a script gets in one run, one stdin line each (default 1024;
+         * 1 runs it once per member event).
+         */
+        public Builder maxBatch(int maxBatch) {
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
+            }
+            this.maxBatch = maxBatch;
+            return this;
+        }
+
+        private static Duration positive(String field, Duration d) {
+            Objects.requireNonNull(d, field);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(field + " must be positive, was " + d);
+            }
+            return d;
+        }
+
+        /**
+         * A dispatcher that queues events from now on and runs handlers once {@linkplain #attach attached}.
+         *
+         * @throws UncheckedIOException when the temporary directory for script input and output cannot be made
+         */
+        public EventDispatcher build() {
+            Path dir = null;
+            if (anyScript) {
+                try {
+                    dir = Files.createTempDirectory("grapevine-handlers-");
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot create a temporary directory for script handlers", e);
+                }
+            }
+            List<Lane> lanes = new ArrayList<>();
+            for (var h : handlers) {
+                lanes.add(new Lane(lanes.size() + 1, h.apply(dir), queueCapacity, maxBatch, timeout, slowWarning));
+            }
+            return new EventDispatcher(lanes, dir);
+        }
+
+        /** Builds, registers as a listener of {@code node} and attaches: handlers see events from now on. */
+        public EventDispatcher install(GossipNode node) {
+            EventDispatcher d = build();
+            node.addListener(d);
+            return d.attach(node);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package dev.grapevine.handlers;
+
+/**
+ * One run of a handler, which the timeout or {@link EventDispatcher#close()} may cancel. Cancelling runs the
+ * action the handler registered (a script kills its process tree) or, when it registered none, interrupts
+ * the handler's thread. A cancel after the run finished does nothing.
+ */
+final class Invocation {
+
+    private final Thread worker;
+    private Runnable onCancel;
+    private boolean cancelled;
+    private boolean finished;
+
+    Invocation(Thread worker) {
+        this.worker = worker;
+    }
+
+    /** Registers how to stop this run; runs it at once if the run was already cancelled. */
+    synchronized void onCancel(Runnable action) {
+        if (cancelled && !finished) {
+            action.run();
+        } else {
+            onCancel = action;
+        }
+    }
+
+    /** Stops the run, if it is still going. */
+    synchronized void cancel() {
+        if (cancelled || finished) {
+            return;
+        }
+        cancelled = true;
+        if (onCancel != null) {
+            onCancel.run();
+        } else {
+            worker.interrupt();
+        }
+    }
+
+    /** True once {@link #cancel()} took effect. */
+    synchronized boolean cancelled() {
+        return cancelled;
+    }
+
+    /** Marks the run over: later cancels do nothing. */
+    synchronized void finish() {
+        finished = true;
+        onCancel = null;
+    }
+}
