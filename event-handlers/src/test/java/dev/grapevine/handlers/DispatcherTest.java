@@ -169,7 +169,7 @@ class DispatcherTest {
                 "echo \"$SERF_USER_EVENT\" >> " + done, ""));
         assertTrue(script.toFile().setExecutable(true));
         EventDispatcher d = attach(EventDispatcher.builder().script("user=" + script)
-                .timeout(Duration.ofSeconds(2)));
+                .timeout(Duration.ofSeconds(5)));
         d.onEvent(Events.user("hang", "", 1));
         d.onEvent(Events.user("after", "", 2));
         assertTrue(await(() -> lines(done).equals(List.of("after")), WAIT), () -> lines(done) + " " + d.stats());
