@@ -188,6 +188,8 @@ class ScriptClusterTest {
                 .get(20, TimeUnit.SECONDS);
         assertEquals(List.of("alpha: ping\n"), responses(echo));
 
+        assertTrue(await(() -> handlers.stats().stream().allMatch(x -> x.invocations() == 1), WAIT),
+                () -> "" + handlers.stats());
         List<HandlerStats> stats = handlers.stats();
         assertEquals(List.of(0L, 1L, 0L, 0L), stats.stream().map(HandlerStats::failures).toList(), stats::toString);
     }

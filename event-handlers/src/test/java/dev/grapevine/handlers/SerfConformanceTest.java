@@ -34,12 +34,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * same. Only what differs by nature is normalised: addresses (each cluster has its own), Lamport times, and
  * the order of tags and of members within a batch (Go's map order is random).
  *
- * <p>Serf on 127.0.8.200-201 (gossip port 7946, RPC 7373), Grapevine on 127.0.8.210-211. Skipped when no
- * {@code serf} binary is on the PATH (CI installs it).
+ * <p>Serf on 127.0.8.200-201 (gossip port 17946, RPC 17373: not Serf's defaults, which a packaged serf
+ * service may hold), Grapevine on 127.0.8.210-211. Skipped when no {@code serf} binary is on the PATH (CI
+ * installs it).
  */
 class SerfConformanceTest {
 
     private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final int GOSSIP_PORT = 17946;
+    private static final int RPC_PORT = 17373;
     private static final Map<String, String> S1_TAGS = Map.of("role", "web", "x-y.z", "1", "straße", "ß");
 
     private final List<Process> serfs = new ArrayList<>();
@@ -70,8 +73,8 @@ class SerfConformanceTest {
 
     private void agent(String serf, String name, String ip, Map<String, String> tags, String... more)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(serf, "agent", "-node=" + name, "-bind=" + ip + ":7946",
-                "-rpc-addr=" + ip + ":7373", "-log-level=debug"));
+        List<String> cmd = new ArrayList<>(List.of(serf, "agent", "-node=" + name, "-bind=" + ip + ":" + GOSSIP_PORT,
+                "-rpc-addr=" + ip + ":" + RPC_PORT, "-log-level=debug"));
         tags.forEach((k, v) -> cmd.add("-tag=" + k + "=" + v));
         cmd.addAll(Arrays.asList(more));
         serfs.add(new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -80,7 +83,7 @@ class SerfConformanceTest {
 
     /** Runs a serf CLI command against an agent's RPC address; returns its stdout. */
     private String cli(String serf, String ip, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(serf, args[0], "-rpc-addr=" + ip + ":7373"));
+        List<String> cmd = new ArrayList<>(List.of(serf, args[0], "-rpc-addr=" + ip + ":" + RPC_PORT));
         cmd.addAll(Arrays.asList(args).subList(1, args.length));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -137,7 +140,7 @@ class SerfConformanceTest {
         EventDispatcher handlers = EventDispatcher.builder().script(ourDump.script().toString()).build();
         GossipNode g1 = Nodes.start("s1", "127.0.8.210", S1_TAGS, GossipConfig.local(), handlers, ours);
         assertTrue(await(() -> lines(serfDump, "member-join") == 1, WAIT), "serf s1 is up");
-        agent(serf, "s2", "127.0.8.201", Map.of("role", "db"), "-join=127.0.8.200:7946");
+        agent(serf, "s2", "127.0.8.201", Map.of("role", "db"), "-join=127.0.8.200:" + GOSSIP_PORT);
         GossipNode g2 = Nodes.start("s2", "127.0.8.211", Map.of("role", "db"), GossipConfig.local(), null, ours);
         g2.join(List.of(g1.advertiseAddress())).get(20, TimeUnit.SECONDS);
         assertTrue(await(() -> lines(serfDump, "member-join") == 2 && lines(ourDump, "member-join") == 2, WAIT),
