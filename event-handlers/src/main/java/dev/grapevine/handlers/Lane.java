@@ -119,15 +119,10 @@ final class Lane {
                          ScheduledExecutorService watchdog) {
         EventType type = EventType.of(batch.get(0));
         long start = System.nanoTime();
-        boolean[] timedOut = new boolean[1];
         ScheduledFuture<?> slow = watchdog.schedule(() -> LOG.warn("{}: still running on {} after {}", name(),
                 type, text(slowWarning)), slowWarning.toNanos(), TimeUnit.NANOSECONDS);
-        ScheduledFuture<?> kill = watchdog.schedule(() -> {
-            synchronized (timedOut) {
-                timedOut[0] = true;
-            }
-            invocation.cancel();
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> kill = watchdog.schedule(() -> invocation.cancel(true), timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
         Throwable failure = null;
         try {
             invoker.invoke(batch, node, invocation);
@@ -139,10 +134,7 @@ final class Lane {
             invocation.finish();
         }
         Thread.interrupted(); // a cancel that raced with the end of the run must not stop the next one
-        boolean wasTimedOut;
-        synchronized (timedOut) {
-            wasTimedOut = timedOut[0];
-        }
+        boolean wasTimedOut = invocation.timedOut();
         boolean stopping;
         lock.lock();
         try {
@@ -227,7 +219,7 @@ final class Lane {
             LOG.info("{}: {} queued event(s) discarded at close", name(), discarded);
         }
         if (running != null) {
-            running.cancel();
+            running.cancel(false);
         }
         if (thread != null) {
             try {
