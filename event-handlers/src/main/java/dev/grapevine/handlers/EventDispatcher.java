@@ -43,7 +43,7 @@ import java.util.concurrent.TimeUnit;
  * .start(); d.attach(node);}. Events received before {@link #attach} wait in the queues.
  *
  * <p>{@link #close()} stops every handler thread, kills running scripts and deletes the temporary files.
- * The node has no way to remove a listener, so a closed dispatcher stays registered and ignores events.
+ * {@link #close()} removes the dispatcher from the node it is attached to.
  */
 public final class EventDispatcher implements ClusterListener, AutoCloseable {
 
@@ -127,6 +127,9 @@ public final class EventDispatcher implements ClusterListener, AutoCloseable {
             return;
         }
         closed = true;
+        if (node != null) {
+            node.removeListener(this);
+        }
         for (Lane lane : lanes) {
             lane.close(CLOSE_WAIT);
         }

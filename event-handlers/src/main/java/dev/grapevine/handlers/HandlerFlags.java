@@ -1,0 +1,90 @@
+package dev.grapevine.handlers;
+
+import dev.grapevine.handlers.template.TemplateSpec;
+import dev.grapevine.handlers.template.TemplateWait;
+import dev.grapevine.handlers.template.TemplateWatcher;
+import dev.grapevine.roles.Flag;
+import dev.grapevine.roles.Launch;
+import dev.grapevine.roles.LaunchOptions;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The event-handler flags any Grapevine process can take, for the shared launcher: Serf's
+ * {@code --event-handler} and consul-template's {@code --template} / {@code --template-wait}, plus
+ * {@code --template-param} for the shipped templates' parameters. A role server adds {@link #FLAGS} to its own
+ * and calls {@link #start(Launch)} once launched; {@link Agent} is a process with nothing else.
+ *
+ * <p>Environment variables take several values separated by {@code ;} (commas belong to the filter syntax).
+ */
+public final class HandlerFlags {
+
+    /** {@code --event-handler [FILTER=]COMMAND}: a script run on events, Serf's syntax; repeatable. */
+    public static final Flag<HandlerSpec> EVENT_HANDLER = Flag.value("event-handler", "[FILTER=]COMMAND",
+                    "run COMMAND through /bin/sh on events, Serf's syntax (e.g. member-join,user:deploy=x.sh)",
+                    HandlerSpec::parse)
+            .env("GRAPEVINE_EVENT_HANDLERS").repeatable(";");
+
+    /** {@code --template SRC:DEST[:COMMAND]}: a file kept rendered from the membership; repeatable. */
+    public static final Flag<TemplateSpec> TEMPLATE = Flag.value("template", "SRC:DEST[:COMMAND]",
+                    "render SRC (a file or classpath:templates/...) to DEST on membership changes, then run COMMAND",
+                    TemplateSpec::parse)
+            .env("GRAPEVINE_TEMPLATES").repeatable(";");
+
+    /** {@code --template-wait MIN[:MAX]}: quiet period before a render, capped by MAX after the first change. */
+    public static final Flag<TemplateWait> TEMPLATE_WAIT = Flag.value("template-wait", "MIN[:MAX]",
+                    "wait for MIN of quiet (at most MAX) before rendering; default 2s:10s", TemplateWait::parse)
+            .env("GRAPEVINE_TEMPLATE_WAIT");
+
+    /** {@code --template-param KEY=VALUE}: a parameter every template sees as {@code params.KEY}; repeatable. */
+    public static final Flag<Map.Entry<String, String>> TEMPLATE_PARAM = Flag.value("template-param", "KEY=VALUE",
+                    "a template parameter, params.KEY (the shipped templates take role, service, upstream...)",
+                    text -> {
+                        int eq = text.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("'" + text + "' must be KEY=VALUE");
+                        }
+                        return Map.entry(text.substring(0, eq), text.substring(eq + 1));
+                    })
+            .env("GRAPEVINE_TEMPLATE_PARAMS").repeatable(";");
+
+    /** Every flag above, to add to a role server's own. */
+    public static final List<Flag<?>> FLAGS = List.of(EVENT_HANDLER, TEMPLATE, TEMPLATE_WAIT, TEMPLATE_PARAM);
+
+    private HandlerFlags() {
+    }
+
+    /**
+     * Starts what the flags ask for on the launched node (script handlers, template watchers) and registers
+     * each with the launch, so they stop with it. Does nothing when none of the flags was given.
+     *
+     * @throws IllegalArgumentException when a template cannot be read, parsed or first written, naming it
+     */
+    public static void start(Launch launch) {
+        LaunchOptions o = launch.options();
+        List<HandlerSpec> handlers = o.all(EVENT_HANDLER);
+        if (!handlers.isEmpty()) {
+            EventDispatcher.Builder b = EventDispatcher.builder();
+            handlers.forEach(b::script);
+            launch.register(b.install(launch.node()));
+        }
+        TemplateWait wait = o.get(TEMPLATE_WAIT).orElse(TemplateWait.DEFAULT);
+        List<TemplateSpec> templates = new ArrayList<>();
+        for (TemplateSpec t : o.all(TEMPLATE)) {
+            for (Map.Entry<String, String> p : o.all(TEMPLATE_PARAM)) {
+                t = t.withParam(p.getKey(), p.getValue());
+            }
+            templates.add(t);
+        }
+        for (TemplateSpec t : templates) {
+            try {
+                launch.register(TemplateWatcher.builder(t).node(launch.node()).wait(wait).start());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("--template " + t.source() + " -> " + t.destination() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+}
