@@ -296,6 +296,17 @@ public final class LaunchOptions {
     }
 
     /**
+     * The value of {@code flag}, which the caller needs.
+     *
+     * @param forWhat what needs it, for the message, e.g. {@code "an app server"}
+     * @throws IllegalArgumentException naming the flag when it was not given
+     */
+    public <T> T require(Flag<T> flag, String forWhat) {
+        return get(flag).orElseThrow(() -> new IllegalArgumentException("--" + flag.name()
+                + flag.valueName().map(v -> " " + v).orElse("") + " is required for " + forWhat));
+    }
+
+    /**
      * Every value of a flag, in the order given; empty when absent.
      *
      * @throws IllegalArgumentException when {@code flag} was not declared to {@link #parse}
@@ -332,6 +343,16 @@ public final class LaunchOptions {
     /** The tags the node starts with (see the class comment for the derived ones). */
     public Map<String, String> tags() {
         return tags;
+    }
+
+    /**
+     * These options with {@code defaults} added to the tags wherever the command line set no tag of that key;
+     * a role server uses it for its {@code role} tag, which {@code --tag role=...} can still override.
+     */
+    public LaunchOptions withDefaultTags(Map<String, String> defaults) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults);
+        merged.putAll(tags);
+        return new LaunchOptions(values, keyring, Collections.unmodifiableMap(merged), checks);
     }
 
     /** The timing profile. */

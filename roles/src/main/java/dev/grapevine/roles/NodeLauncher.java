@@ -56,9 +56,18 @@ public final class NodeLauncher {
      * start.
      */
     public static void main(String[] args, List<Flag<?>> extraFlags, RoleStarter role) throws InterruptedException {
+        main(args, Map.of(), extraFlags, role);
+    }
+
+    /**
+     * As {@link #main(String[], List, RoleStarter)}, with {@code defaultTags} added where the command line set no
+     * tag of that key (a role server's {@code role} tag, for example).
+     */
+    public static void main(String[] args, Map<String, String> defaultTags, List<Flag<?>> extraFlags,
+                            RoleStarter role) throws InterruptedException {
         LaunchOptions o;
         try {
-            o = LaunchOptions.parse(args, System.getenv(), extraFlags);
+            o = LaunchOptions.parse(args, System.getenv(), extraFlags).withDefaultTags(defaultTags);
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println(LaunchOptions.usage(extraFlags));

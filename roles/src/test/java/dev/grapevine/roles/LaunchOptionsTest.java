@@ -101,6 +101,10 @@ class LaunchOptionsTest {
         assertTrue(plain.admin().isEmpty() && plain.snapshot().isEmpty() && plain.http().isEmpty()
                 && plain.dns().isEmpty() && plain.upstream().isEmpty() && plain.checks().isEmpty());
         assertEquals(Map.of(), plain.tags(), "no derived tags without --http, --dns or checks");
+        assertEquals(Map.of("role", "app"), plain.withDefaultTags(Map.of("role", "app")).tags(),
+                "a role server's default tag fills in");
+        assertEquals("front", parse("--name", "a", "--tag", "role=front").withDefaultTags(Map.of("role", "app"))
+                .tags().get("role"), "a --tag wins over the role server's default");
         assertEquals("9999", parse("--name", "a", "--http", "127.0.6.1:8081", "--tag", "http.port=9999")
                 .tags().get("http.port"), "an explicit tag wins over the derived one");
         assertFalse(parse("--name", "a", "--http", "127.0.6.1:0").tags().containsKey("http.port"),
