@@ -996,12 +996,7 @@ public final class GossipNode implements AutoCloseable {
          * {@code maxAttempts} times (0: until it succeeds).
          */
         public Builder retryJoin(Duration interval, int maxAttempts, String... addresses) {
-            if (interval == null || interval.isNegative() || interval.isZero()) {
-                throw new IllegalArgumentException("retryJoin interval must be positive, was " + interval);
-            }
-            if (maxAttempts < 0) {
-                throw new IllegalArgumentException("retryJoin maxAttempts must not be negative, was " + maxAttempts);
-            }
+            checkRetryJoin(interval, maxAttempts);
             this.retryJoin = List.of(addresses);
             this.retryInterval = interval;
             this.retryMax = maxAttempts;
@@ -1060,6 +1055,33 @@ public final class GossipNode implements AutoCloseable {
                 node.retryJoin(retryJoin, retryInterval, retryMax, 1);
             }
             return node;
+        }
+    }
+
+    /**
+     * Joins through {@code addresses} in the background, as the builder's {@code retryJoin} does after start:
+     * every {@code interval} until one attempt succeeds, at most {@code maxAttempts} times (0: until it
+     * succeeds). Each attempt and the outcome go to the log. A process that must be ready to serve before
+     * others find it (say, a server advertising its port in a tag) starts the node, then its server, then calls
+     * this.
+     *
+     * @throws IllegalArgumentException when the interval is not positive, maxAttempts is negative, or there is no
+     *                                  address
+     */
+    public void retryJoin(Duration interval, int maxAttempts, String... addresses) {
+        checkRetryJoin(interval, maxAttempts);
+        if (addresses.length == 0) {
+            throw new IllegalArgumentException("retryJoin needs at least one address");
+        }
+        retryJoin(List.of(addresses), interval, maxAttempts, 1);
+    }
+
+    private static void checkRetryJoin(Duration interval, int maxAttempts) {
+        if (interval == null || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("retryJoin interval must be positive, was " + interval);
+        }
+        if (maxAttempts < 0) {
+            throw new IllegalArgumentException("retryJoin maxAttempts must not be negative, was " + maxAttempts);
         }
     }
 

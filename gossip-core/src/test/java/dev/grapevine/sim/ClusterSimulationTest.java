@@ -220,6 +220,21 @@ class ClusterSimulationTest {
     }
 
     @Test
+    void retryJoinCalledOnARunningNodeJoinsOnceTheSeedIsUp() {
+        try (SimCluster c = new SimCluster(15, LAN)) {
+            c.start(1);
+            c.nodes.get(1).retryJoin(Duration.ofSeconds(5), 0,
+                    SimCluster.address(0).getAddress().getHostAddress() + ":7946");
+            c.net.runFor(Duration.ofSeconds(12));
+            assertEquals(1, c.nodes.get(1).members().size(), "seed not up yet: alone");
+            c.start(0);
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, 2)), Duration.ofSeconds(30)));
+            assertThrows(IllegalArgumentException.class, () -> c.nodes.get(1).retryJoin(Duration.ZERO, 0, "x"));
+            assertThrows(IllegalArgumentException.class, () -> c.nodes.get(1).retryJoin(Duration.ofSeconds(1), 0));
+        }
+    }
+
+    @Test
     void retryJoinGivesUpAfterMaxAttempts() {
         try (SimCluster c = new SimCluster(13, LAN)) {
             c.start(1, Map.of(), b -> b.retryJoin(Duration.ofSeconds(5), 2,

@@ -31,6 +31,7 @@ import java.util.Map;
 public final class NodeLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
+    private static final Duration JOIN_RETRY = Duration.ofSeconds(2);
 
     private NodeLauncher() {
     }
@@ -51,7 +52,8 @@ public final class NodeLauncher {
     /**
      * Entry point of a role server: parses {@code args} (with {@code GRAPEVINE_*} variables) knowing the shared
      * flags and {@code extraFlags}; prints the flags for {@code --help} and a key for {@code --keygen}; launches;
-     * calls {@code role}; then waits until the process is told to stop (SIGTERM, SIGINT), leaving gracefully.
+     * calls {@code role}; joins the {@code --join} peers only then, so that no peer learns of a server (its port
+     * tag) before it listens; then waits until the process is told to stop (SIGTERM, SIGINT), leaving gracefully.
      * Exits with status 2 on a bad command line (the message names the flag), 1 when the node or the role cannot
      * start.
      */
@@ -85,7 +87,8 @@ public final class NodeLauncher {
         }
         Launch launch;
         try {
-            launch = launch(o);
+            // The role's servers start before the node joins, so no peer learns of a port nobody listens on yet.
+            launch = launch(o, false);
         } catch (IOException | RuntimeException e) {
             System.err.println("error: cannot start " + o.name() + " at " + o.bind() + ": " + e.getMessage());
             System.exit(1);
@@ -99,6 +102,7 @@ public final class NodeLauncher {
             System.exit(1);
             return;
         }
+        joinPeers(launch.node(), o);
         launch.awaitClose();
     }
 
@@ -126,7 +130,11 @@ public final class NodeLauncher {
      * @throws IOException when the gossip address cannot be bound
      */
     public static Launch launch(LaunchOptions o) throws IOException {
-        GossipNode node = start(o);
+        return launch(o, true);
+    }
+
+    private static Launch launch(LaunchOptions o, boolean join) throws IOException {
+        GossipNode node = start(o, join);
         HealthChecker health;
         try {
             health = HealthChecker.builder().node(node).checks(o.checks()).start();
@@ -156,6 +164,10 @@ public final class NodeLauncher {
 
     /** Builds and starts the node described by {@code o} (no health checks, no shutdown hook); events go to the log. */
     public static GossipNode start(LaunchOptions o) throws IOException {
+        return start(o, true);
+    }
+
+    private static GossipNode start(LaunchOptions o, boolean join) throws IOException {
         GossipNode.Builder b = GossipNode.builder()
                 .name(o.name())
                 .bind(o.bind().toString())
@@ -172,13 +184,20 @@ public final class NodeLauncher {
             }
         }
         o.snapshot().ifPresent(b::snapshot);
-        if (!o.join().isEmpty()) {
-            b.retryJoin(Duration.ofSeconds(2), 0, o.join().toArray(String[]::new));
-        }
         GossipNode node = b.start();
         LOG.info("{}: started at {} with tags {}{}", node.name(), node.advertiseAddress(), o.tags(),
                 o.keyring() != null ? ", traffic encrypted (cluster " + o.cluster() + ")" : ", traffic in plaintext");
+        if (join) {
+            joinPeers(node, o);
+        }
         return node;
+    }
+
+    /** Joins the {@code --join} peers in the background, retrying every 2 s until one answers. */
+    private static void joinPeers(GossipNode node, LaunchOptions o) {
+        if (!o.join().isEmpty()) {
+            node.retryJoin(JOIN_RETRY, 0, o.join().toArray(String[]::new));
+        }
     }
 
     private static void log(ClusterEvent e) {

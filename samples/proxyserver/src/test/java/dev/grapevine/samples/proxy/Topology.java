@@ -1,0 +1,171 @@
+package dev.grapevine.samples.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The sample processes of an end-to-end test: each role server's jar started with {@code java -jar} on its own
+ * 127.0.20.N address (gossip on 7946, admin API on 8500, HTTP on 8080), all in one encrypted cluster; the
+ * DNS server on 127.0.20.10:8600. Every process is killed on {@link #close()}.
+ */
+final class Topology implements AutoCloseable {
+
+    static final String DNS_IP = "127.0.20.10";
+    static final int DNS_PORT = 8600;
+    static final String PROXY_IP = "127.0.20.11";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path samples;
+    private final Path logs;
+    private final String key = Base64.getEncoder().encodeToString(randomKey());
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, String> ips = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    Topology(Path samples, Path logs) {
+        this.samples = samples;
+        this.logs = logs;
+    }
+
+    private static byte[] randomKey() {
+        byte[] k = new byte[32];
+        new java.security.SecureRandom().nextBytes(k);
+        return k;
+    }
+
+    static Path jar(Path samples, String role) {
+        return samples.resolve(role).resolve("target").resolve(role + ".jar");
+    }
+
+    /** Starts {@code name} (a {@code role} jar) on {@code ip}, joining through the DNS server. */
+    void start(String name, String role, String ip, String... extra) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx64m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Dorg.slf4j.simpleLogger.showDateTime=true",
+                "-jar", jar(samples, role).toString(),
+                "--name", name, "--bind", ip + ":7946", "--admin", ip + ":8500", "--key", key, "--cluster", "e2e"));
+        if (!ip.equals(DNS_IP)) {
+            cmd.addAll(List.of("--join", DNS_IP + ":7946"));
+        }
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(logs.resolve(name + ".log").toFile()).start();
+        processes.put(name, p);
+        ips.put(name, ip);
+    }
+
+    /** SIGTERM: the process leaves the cluster gracefully. */
+    void stop(String name) {
+        processes.get(name).destroy();
+    }
+
+    /** SIGKILL. */
+    void kill(String name) throws InterruptedException {
+        processes.get(name).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    boolean exited(String name, Duration within) throws InterruptedException {
+        return processes.get(name).waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    int exitCode(String name) {
+        return processes.get(name).exitValue();
+    }
+
+    String ip(String name) {
+        return ips.get(name);
+    }
+
+    /** Names of the processes still running. */
+    List<String> running() {
+        return processes.entrySet().stream().filter(e -> e.getValue().isAlive()).map(Map.Entry::getKey).toList();
+    }
+
+    /** {@code GET /v1/members} of {@code name}'s admin API: member name to status; empty when it does not answer. */
+    Map<String, String> members(String name) {
+        Map<String, String> out = new TreeMap<>();
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(
+                    URI.create("http://" + ip(name) + ":8500/v1/members")).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) {
+                for (JsonNode m : JSON.readTree(r.body())) {
+                    out.put(m.get("name").asText(), m.get("status").asText());
+                }
+            }
+        } catch (IOException e) {
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
+    }
+
+    /** The full {@code GET /v1/members} answer of {@code name}, parsed. */
+    JsonNode membersJson(String name) throws IOException, InterruptedException {
+        return JSON.readTree(http.send(HttpRequest.newBuilder(
+                URI.create("http://" + ip(name) + ":8500/v1/members")).build(),
+                HttpResponse.BodyHandlers.ofString()).body());
+    }
+
+    /** The log of {@code name}, for failure messages. */
+    String log(String name) {
+        try {
+            String all = Files.readString(logs.resolve(name + ".log"), StandardCharsets.UTF_8);
+            return all.length() > 4000 ? all.substring(all.length() - 4000) : all;
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    String logs() {
+        StringBuilder sb = new StringBuilder();
+        processes.keySet().forEach(n -> sb.append("\n--- ").append(n).append(" ---\n").append(log(n)));
+        return sb.toString();
+    }
+
+    static boolean until(BooleanSupplier condition, Duration max) throws InterruptedException {
+        long end = System.nanoTime() + max.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                return false;
+            }
+            Thread.sleep(100);
+        }
+        return true;
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    @Override
+    public void close() {
+        processes.values().forEach(Process::destroyForcibly);
+        for (Process p : processes.values()) {
+            try {
+                p.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
