@@ -90,6 +90,10 @@ public final class LaunchOptions {
     public static final Flag<HostPort> UPSTREAM = Flag.value("upstream", "HOST:PORT",
             "resolver a DNS server forwards other names to; port 53 if none", hostPort(53))
             .env("GRAPEVINE_UPSTREAM").repeatable();
+    /** {@code --resolver HOST:PORT}: the DNS server that resolves {@code --join} names. */
+    public static final Flag<HostPort> RESOLVER = Flag.value("resolver", "HOST:PORT",
+            "DNS server that resolves --join names (e.g. the cluster's own); port 53 if none; default: the system's",
+            hostPort(53)).env("GRAPEVINE_RESOLVER");
     /** {@code --check-http URL}: a health check, HTTP GET, passing on 2xx; repeatable. */
     public static final Flag<URI> CHECK_HTTP = Flag.value("check-http", "URL",
             "health check: HTTP GET, passes on a 2xx status", LaunchOptions::httpUrl)
@@ -133,7 +137,7 @@ public final class LaunchOptions {
 
     /** The flags every process shares, in the order {@code --help} lists them. */
     public static final List<Flag<?>> FLAGS = List.of(NAME, BIND, ADVERTISE, JOIN, TAG, PROFILE, KEY, KEY_FILE,
-            CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
+            CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
             CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, KEYGEN, HELP);
 
     /** The text of {@code --help} for the shared flags alone. */
@@ -408,6 +412,11 @@ public final class LaunchOptions {
     /** The upstream resolvers of a DNS server. */
     public List<HostPort> upstream() {
         return all(UPSTREAM);
+    }
+
+    /** The DNS server that resolves {@code --join} names, when not the system's. */
+    public Optional<HostPort> resolver() {
+        return get(RESOLVER);
     }
 
     /** The health checks of the {@code --check-*} flags, named {@code http-1}, {@code tcp-1}, {@code cmd-1}, ... */

@@ -184,6 +184,7 @@ public final class NodeLauncher {
             }
         }
         o.snapshot().ifPresent(b::snapshot);
+        o.resolver().ifPresent(server -> b.resolver(new DnsServerResolver(server, Duration.ofSeconds(2))));
         GossipNode node = b.start();
         LOG.info("{}: started at {} with tags {}{}", node.name(), node.advertiseAddress(), o.tags(),
                 o.keyring() != null ? ", traffic encrypted (cluster " + o.cluster() + ")" : ", traffic in plaintext");
