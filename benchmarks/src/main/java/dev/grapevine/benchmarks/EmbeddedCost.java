@@ -89,8 +89,7 @@ public final class EmbeddedCost {
         SimulatedNetwork net = new SimulatedNetwork(1);
         List<GossipNode> nodes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            InetSocketAddress a = new InetSocketAddress(
-                    InetAddress.getByAddress(new byte[]{127, 9, (byte) (i >> 8), (byte) (i & 0xff)}), 7946);
+            InetSocketAddress a = SimulatedCluster.address(i);
             nodes.add(GossipNode.builder().name("n" + i).bind(a).config(GossipConfig.lan()).runtime(net)
                     .random(net.newRandom()).start());
         }

@@ -1,0 +1,220 @@
+package dev.grapevine.benchmarks;
+
+import dev.grapevine.ClusterEvent;
+import dev.grapevine.GossipConfig;
+import dev.grapevine.GossipNode;
+import dev.grapevine.sim.SimulatedNetwork;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * A converged cluster of full {@link GossipNode}s on a {@link SimulatedNetwork}, for the convergence
+ * benchmarks: built once, then probed many times (join a fresh node, send an event, crash a node), each time
+ * running virtual time until every node has seen the change.
+ *
+ * <p>Seeing is counted, not polled: one listener shared by all nodes counts the {@code MemberJoined} and
+ * {@code MemberFailed} events about the one member being watched and the deliveries of the one user event
+ * being watched, so the "everyone knows" condition costs O(1) however large the cluster. Listeners run inline
+ * on the simulation thread, so the counters need no synchronisation.
+ *
+ * <p>Addresses are 127.9.x.y (never bound: the network is simulated). Single-threaded, like the simulator.
+ */
+public final class SimulatedCluster implements AutoCloseable {
+
+    /**
+     * Heap one node spends per member it knows, measured with {@link EmbeddedCost} at 1,000 nodes (442 KiB
+     * per node, simulator included): the size of a full-membership cluster grows as N squared.
+     */
+    public static final long HEAP_PER_MEMBER_VIEW = 450;
+
+    /** How long a build may take to converge, in virtual time, before it is declared stuck. */
+    private static final Duration CONVERGE_LIMIT = Duration.ofMinutes(10);
+
+    private final SimulatedNetwork net;
+    private final GossipConfig config;
+    private final List<GossipNode> live = new ArrayList<>();
+    private final Random pick;
+    private int nextIndex;
+
+    private String watchedMember = "";
+    private String watchedEvent = "";
+    private int joinedSeen;
+    private int failedSeen;
+    private int eventSeen;
+
+    private SimulatedCluster(long seed, GossipConfig config) {
+        this.net = new SimulatedNetwork(seed);
+        this.config = config;
+        this.pick = net.random();
+    }
+
+    /**
+     * Builds {@code n} nodes, has them join through the first one 10 ms of virtual time apart, and runs until
+     * every node sees all {@code n} alive, then 30 s more so that the join gossip has died down.
+     *
+     * @throws IllegalArgumentException when {@code n < 2}, or when a full-membership cluster of {@code n}
+     *                                  cannot fit in this JVM's heap (the message says how much it needs)
+     * @throws IllegalStateException    when the cluster does not converge within 10 virtual minutes
+     */
+    public static SimulatedCluster build(int n, long seed, GossipConfig config) {
+        if (n < 2) {
+            throw new IllegalArgumentException("n: a cluster needs at least 2 nodes, was " + n);
+        }
+        checkHeap(n, Runtime.getRuntime().maxMemory());
+        SimulatedCluster c = new SimulatedCluster(seed, config);
+        GossipNode seedNode = c.start();
+        for (int i = 1; i < n; i++) {
+            c.start().join(List.of(seedNode.advertiseAddress()));
+            c.net.runFor(Duration.ofMillis(10));
+        }
+        long deadline = c.net.now() + CONVERGE_LIMIT.toNanos();
+        while (!c.allSeeAll()) {
+            if (c.net.now() > deadline) {
+                c.close();
+                throw new IllegalStateException(n + " nodes did not converge within " + CONVERGE_LIMIT);
+            }
+            c.net.runFor(Duration.ofSeconds(1));
+        }
+        c.net.runFor(Duration.ofSeconds(30));
+        return c;
+    }
+
+    /**
+     * Fails fast when {@code n} full nodes (each knowing all {@code n}) cannot fit in {@code maxHeap} bytes.
+     *
+     * @throws IllegalArgumentException naming the heap needed and the heap available
+     */
+    static void checkHeap(int n, long maxHeap) {
+        long need = (long) n * n * HEAP_PER_MEMBER_VIEW;
+        if (need > maxHeap) {
+            throw new IllegalArgumentException(String.format("n: %d full-membership nodes need about %.1f GiB of"
+                    + " heap (%d B per member per node, measured at 1,000 nodes); this JVM may use %.1f GiB",
+                    n, need / 1073741824.0, HEAP_PER_MEMBER_VIEW, maxHeap / 1073741824.0));
+        }
+    }
+
+    /** The simulated network (virtual time, loss). */
+    public SimulatedNetwork net() {
+        return net;
+    }
+
+    /** Nodes not crashed, in start order. */
+    public List<GossipNode> nodes() {
+        return live;
+    }
+
+    /** Starts a new node (not joined yet); its events are counted from now on. */
+    public GossipNode start() {
+        int i = nextIndex++;
+        InetSocketAddress address = address(i);
+        try {
+            GossipNode node = GossipNode.builder().name("n" + i).bind(address).config(config).runtime(net)
+                    .random(net.newRandom()).listener(this::count).start();
+            live.add(node);
+            return node;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A node chosen at random (seeded) among the live ones. */
+    public GossipNode randomNode() {
+        return live.get(pick.nextInt(live.size()));
+    }
+
+    /** Crashes {@code node}: it stops at once, without a word to the others. */
+    public void crash(GossipNode node) {
+        live.remove(node);
+        net.crash(node.advertiseAddress());
+    }
+
+    /** Counts from now on the events about {@code member} (joined, failed) that any node emits. */
+    public void watchMember(String member) {
+        watchedMember = member;
+        joinedSeen = 0;
+        failedSeen = 0;
+    }
+
+    /** Counts from now on the deliveries of user events named {@code name}. */
+    public void watchEvent(String name) {
+        watchedEvent = name;
+        eventSeen = 0;
+    }
+
+    /** Nodes that emitted {@code MemberJoined} for the watched member since {@link #watchMember}. */
+    public int joinedSeen() {
+        return joinedSeen;
+    }
+
+    /** Nodes that emitted {@code MemberFailed} for the watched member since {@link #watchMember}. */
+    public int failedSeen() {
+        return failedSeen;
+    }
+
+    /** Nodes that delivered the watched user event since {@link #watchEvent}. */
+    public int eventSeen() {
+        return eventSeen;
+    }
+
+    /**
+     * Runs virtual time until {@code seen} reaches {@code target} (checked every 10 ms of virtual time).
+     *
+     * @return the virtual nanoseconds it took
+     * @throws IllegalStateException when {@code max} virtual time passes first (the message says how far it got)
+     */
+    public long runUntil(java.util.function.IntSupplier seen, int target, Duration max, String what) {
+        long t0 = net.now();
+        if (!net.runUntil(() -> seen.getAsInt() >= target, max)) {
+            throw new IllegalStateException(what + ": only " + seen.getAsInt() + " of " + target + " nodes after "
+                    + max + " of virtual time");
+        }
+        return net.now() - t0;
+    }
+
+    private void count(ClusterEvent e) {
+        if (e instanceof ClusterEvent.UserEvent u) {
+            if (u.name().equals(watchedEvent)) {
+                eventSeen++;
+            }
+        } else if (e instanceof ClusterEvent.MemberJoined j) {
+            if (j.member().name().equals(watchedMember)) {
+                joinedSeen++;
+            }
+        } else if (e instanceof ClusterEvent.MemberFailed f && f.member().name().equals(watchedMember)) {
+            failedSeen++;
+        }
+    }
+
+    private boolean allSeeAll() {
+        int n = live.size();
+        for (GossipNode node : live) {
+            if (node.liveMembers().size() < n) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 127.9.x.y:7946 for node {@code i} (simulated: nothing is bound). */
+    static InetSocketAddress address(int i) {
+        try {
+            byte[] ip = {127, 9, (byte) (i >> 8), (byte) (i & 0xff)};
+            return new InetSocketAddress(InetAddress.getByAddress(ip), 7946);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        net.close();
+    }
+}
