@@ -52,9 +52,16 @@ final class WireReader {
         return limit - pos;
     }
 
-    private void require(int n, String what) throws DecodeException {
+    /*
+     * Field labels are for error messages only. Where a label is built from two parts (a field and what part
+     * of it: " length", " count", " port"...), the parts travel separately and are joined only when a message
+     * is made, so a well-formed packet costs no string concatenation.
+     */
+
+    private void require(int n, String what, String suffix) throws DecodeException {
         if (limit - pos < n) {
-            throw new DecodeException(underflow, what + " needs " + n + " bytes, " + (limit - pos) + " left");
+            throw new DecodeException(underflow, what + suffix + " needs " + n + " bytes, " + (limit - pos)
+                    + " left");
         }
     }
 
@@ -69,13 +76,17 @@ final class WireReader {
 
     /** One unsigned byte. */
     int u8(String what) throws DecodeException {
-        require(1, what);
+        return u8(what, "");
+    }
+
+    private int u8(String what, String suffix) throws DecodeException {
+        require(1, what, suffix);
         return buf.get(pos++) & 0xFF;
     }
 
     /** A two-byte big-endian unsigned number. */
-    private int u16(String what) throws DecodeException {
-        require(2, what);
+    private int u16(String what, String suffix) throws DecodeException {
+        require(2, what, suffix);
         int v = ((buf.get(pos) & 0xFF) << 8) | (buf.get(pos + 1) & 0xFF);
         pos += 2;
         return v;
@@ -88,17 +99,21 @@ final class WireReader {
      * matches the bytes it came from.
      */
     int varint32(String what) throws DecodeException {
+        return varint32(what, "");
+    }
+
+    private int varint32(String what, String suffix) throws DecodeException {
         int result = 0;
         for (int i = 0; i < 5; i++) {
-            int b = u8(what);
+            int b = u8(what, suffix);
             if (i == 4 && b > 0x0F) {
                 // Also covers a continuation bit on the fifth byte (0x80 > 0x0F).
-                throw malformed(what + ": varint longer than 32 bits");
+                throw malformed(what + suffix + ": varint longer than 32 bits");
             }
             result |= (b & 0x7F) << (7 * i);
             if ((b & 0x80) == 0) {
                 if (b == 0 && i > 0) {
-                    throw malformed(what + ": non-minimal varint");
+                    throw malformed(what + suffix + ": non-minimal varint");
                 }
                 return result;
             }
@@ -139,7 +154,7 @@ final class WireReader {
      * anything for it.
      */
     int length(String what) throws DecodeException {
-        long len = Integer.toUnsignedLong(varint32(what + " length"));
+        long len = Integer.toUnsignedLong(varint32(what, " length"));
         if (len > limit - pos) {
             throw new DecodeException(underflow,
                     what + " length " + len + " exceeds " + (limit - pos) + " remaining bytes");
@@ -152,7 +167,7 @@ final class WireReader {
      * left cannot hold is rejected before the caller sizes a collection by it.
      */
     int count(String what, int minBytesEach) throws DecodeException {
-        long n = Integer.toUnsignedLong(varint32(what + " count"));
+        long n = Integer.toUnsignedLong(varint32(what, " count"));
         if (n * minBytesEach > limit - pos) {
             throw new DecodeException(underflow, what + " count " + n + " cannot fit in "
                     + (limit - pos) + " remaining bytes");
@@ -239,7 +254,7 @@ final class WireReader {
 
     /** Family byte (4 or 6), the address bytes, a big-endian port. Never resolves a host name. */
     InetSocketAddress address(String what) throws DecodeException {
-        int family = u8(what + " family");
+        int family = u8(what, " family");
         int n;
         if (family == 4) {
             n = 4;
@@ -248,11 +263,11 @@ final class WireReader {
         } else {
             throw malformed(what + ": unknown address family " + family);
         }
-        require(n + 2, what);
+        require(n + 2, what, "");
         byte[] raw = new byte[n];
         buf.get(pos, raw);
         pos += n;
-        int port = u16(what + " port");
+        int port = u16(what, " port");
         InetAddress ip;
         try {
             // With a byte array and no host name this is a pure conversion: no DNS lookup.
