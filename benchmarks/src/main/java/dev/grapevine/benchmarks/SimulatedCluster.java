@@ -30,8 +30,9 @@ import java.util.Random;
 public final class SimulatedCluster implements AutoCloseable {
 
     /**
-     * Heap one node spends per member it knows, measured with {@link EmbeddedCost} at 1,000 nodes (442 KiB
-     * per node, simulator included): the size of a full-membership cluster grows as N squared.
+     * Heap one node spends per member it knows, measured with {@link EmbeddedCost} (simulator included):
+     * 453 B at 1,000 nodes (442 KiB per node), 446 B at 2,000 (872 KiB). A full-membership cluster grows as N
+     * squared.
      */
     public static final long HEAP_PER_MEMBER_VIEW = 450;
 
@@ -96,7 +97,7 @@ public final class SimulatedCluster implements AutoCloseable {
         long need = (long) n * n * HEAP_PER_MEMBER_VIEW;
         if (need > maxHeap) {
             throw new IllegalArgumentException(String.format("n: %d full-membership nodes need about %.1f GiB of"
-                    + " heap (%d B per member per node, measured at 1,000 nodes); this JVM may use %.1f GiB",
+                    + " heap (%d B per member per node, as measured at 1,000 and 2,000); this JVM may use %.1f GiB",
                     n, need / 1073741824.0, HEAP_PER_MEMBER_VIEW, maxHeap / 1073741824.0));
         }
     }
