@@ -43,9 +43,11 @@ JVM=(-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:a
 DNS=127.0.0.10
 PROXY=127.0.0.11
 
-start() { # name role ip [extra flags...]
+start() { # name role ip [extra flags...]; joins through the DNS server's address unless told otherwise
   local name=$1 role=$2 ip=$3; shift 3
-  java "${JVM[@]}" -jar "$(jar "$role")" --name "$name" --bind "$ip:7946" --join "$DNS:7946" \
+  local join=(--join "$DNS:7946")
+  [[ " $* " == *" --join "* || "$ip" == "$DNS" ]] && join=()
+  java "${JVM[@]}" -jar "$(jar "$role")" --name "$name" --bind "$ip:7946" "${join[@]}" \
     --admin "$ip:8500" --key "$KEY" --cluster demo "$@" >"$WORK/$name.log" 2>&1 &
   PIDS[$name]=$!
 }
@@ -98,10 +100,12 @@ else
   say "(dig not installed: apt-get install dnsutils to see the DNS answers)"
 fi
 
-say "scaling up: starting frontserver2 and appserver2, appserver3 (no configuration touched)"
-start frontserver2 frontserver 127.0.0.22 --http 127.0.0.22:8080
-start appserver2 appserver 127.0.0.32 --http 127.0.0.32:8080
-start appserver3 appserver 127.0.0.33 --http 127.0.0.33:8080
+say "scaling up: starting frontserver2 and appserver2, appserver3 (no configuration touched);"
+say "they join through the name dns.service.grapevine, resolved by the cluster's own DNS server"
+VIA_DNS=(--join dns.service.grapevine:7946 --resolver "$DNS:8600")
+start frontserver2 frontserver 127.0.0.22 --http 127.0.0.22:8080 "${VIA_DNS[@]}"
+start appserver2 appserver 127.0.0.32 --http 127.0.0.32:8080 "${VIA_DNS[@]}"
+start appserver3 appserver 127.0.0.33 --http 127.0.0.33:8080 "${VIA_DNS[@]}"
 wait_alive 7
 say "12 requests through the proxy now spread over every front and app:"
 spread 12

@@ -73,7 +73,9 @@ class ElasticClusterIT {
 
         // Scaling up: start processes, touch nothing else.
         t.start("frontserver2", "frontserver", "127.0.20.22", "--http", "127.0.20.22:8080");
-        t.start("appserver2", "appserver", "127.0.20.32", "--http", "127.0.20.32:8080");
+        // This one joins through a name that the cluster's own DNS server answers from the membership.
+        t.start("appserver2", "appserver", "127.0.20.32", "--http", "127.0.20.32:8080",
+                "--join", "dns.service.grapevine:7946", "--resolver", Topology.DNS_IP + ":" + Topology.DNS_PORT);
         t.start("appserver3", "appserver", "127.0.20.33", "--http", "127.0.20.33:8080");
         List<String> all = List.of("dnsserver1", "proxyserver1", "frontserver1", "frontserver2", "appserver1",
                 "appserver2", "appserver3");

@@ -56,13 +56,14 @@ final class Topology implements AutoCloseable {
         return samples.resolve(role).resolve("target").resolve(role + ".jar");
     }
 
-    /** Starts {@code name} (a {@code role} jar) on {@code ip}, joining through the DNS server. */
+    /** Starts {@code name} (a {@code role} jar) on {@code ip}, joining through the DNS server's address unless
+     * {@code extra} has a {@code --join} of its own. */
     void start(String name, String role, String ip, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx64m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-jar", jar(samples, role).toString(),
                 "--name", name, "--bind", ip + ":7946", "--admin", ip + ":8500", "--key", key, "--cluster", "e2e"));
-        if (!ip.equals(DNS_IP)) {
+        if (!ip.equals(DNS_IP) && !List.of(extra).contains("--join")) {
             cmd.addAll(List.of("--join", DNS_IP + ":7946"));
         }
         cmd.addAll(List.of(extra));
