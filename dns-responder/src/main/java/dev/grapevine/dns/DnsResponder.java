@@ -57,6 +57,7 @@ public final class DnsResponder implements AutoCloseable {
     private final DatagramSocket udp;
     private final ServerSocket tcp;
     private final Forwarder forwarder;
+    private final MemberDirectory directory;
     private final ThreadPoolExecutor forwardPool;
     private final TcpListener tcpListener;
     private final Thread udpThread;
@@ -68,7 +69,8 @@ public final class DnsResponder implements AutoCloseable {
         this.udp = udp;
         this.tcp = tcp;
         this.address = (InetSocketAddress) udp.getLocalSocketAddress();
-        MembershipZone zone = new MembershipZone(b.domain, b.ttl.getSeconds(), new MemberDirectory(b.node));
+        this.directory = new MemberDirectory(b.node);
+        MembershipZone zone = new MembershipZone(b.domain, b.ttl.getSeconds(), directory);
         this.forwarder = upstreams.isEmpty() ? null : new Forwarder(upstreams, (int) b.upstreamTimeout.toMillis());
         QueryHandler handler = new QueryHandler(zone, forwarder, b.maxUdpPayload, stats);
         String prefix = "grapevine-dns-" + address.getAddress().getHostAddress() + ":" + address.getPort();
@@ -114,13 +116,14 @@ public final class DnsResponder implements AutoCloseable {
 
     /**
      * Stops listening, closes open TCP connections and upstream exchanges in progress, and waits for every
-     * thread of the responder to end. The node is left running. Idempotent.
+     * thread of the responder to end. The node is left running, without the responder's listener. Idempotent.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        directory.close();
         udp.close();
         closeQuietly(tcp);
         if (forwarder != null) {

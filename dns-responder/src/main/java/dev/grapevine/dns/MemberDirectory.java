@@ -25,16 +25,22 @@ final class MemberDirectory {
 
     private final GossipNode node;
     private final AtomicLong changes = new AtomicLong();
+    private final dev.grapevine.ClusterListener listener = event -> {
+        if (event instanceof ClusterEvent.MemberEvent) {
+            changes.incrementAndGet();
+        }
+    };
     private volatile Index index;
 
     MemberDirectory(GossipNode node) {
         this.node = node;
-        node.addListener(event -> {
-            if (event instanceof ClusterEvent.MemberEvent) {
-                changes.incrementAndGet();
-            }
-        });
+        node.addListener(listener);
         this.index = new Index(-1, List.of());
+    }
+
+    /** Stops following the node (its listener is removed). */
+    void close() {
+        node.removeListener(listener);
     }
 
     /** The index as of the latest member event. */

@@ -46,4 +46,41 @@ class DnsServerResolverTest {
             }
         }
     }
+
+    @Test
+    void asksForAAndAaaaSeparatelyNeverAny() throws Exception {
+        List<Integer> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (java.net.DatagramSocket server = new java.net.DatagramSocket(new InetSocketAddress("127.0.5.210", 0))) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[512];
+                try {
+                    while (!server.isClosed()) {
+                        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+                        server.receive(p);
+                        org.xbill.DNS.Message q = new org.xbill.DNS.Message(java.util.Arrays.copyOf(p.getData(),
+                                p.getLength()));
+                        org.xbill.DNS.Record question = q.getQuestion();
+                        asked.add(question.getType());
+                        org.xbill.DNS.Message r = new org.xbill.DNS.Message(q.getHeader().getID());
+                        r.getHeader().setFlag(org.xbill.DNS.Flags.QR);
+                        r.addRecord(question, org.xbill.DNS.Section.QUESTION);
+                        if (question.getType() == org.xbill.DNS.Type.A) {
+                            r.addRecord(new org.xbill.DNS.ARecord(question.getName(), org.xbill.DNS.DClass.IN, 0,
+                                    InetAddress.getByName("127.0.5.77")), org.xbill.DNS.Section.ANSWER);
+                        }
+                        byte[] out = r.toWire();
+                        server.send(new java.net.DatagramPacket(out, out.length, p.getSocketAddress()));
+                    }
+                } catch (java.io.IOException e) {
+                    // closed
+                }
+            }, "fake-dns");
+            t.start();
+            DnsServerResolver resolver = new DnsServerResolver(new HostPort("127.0.5.210", server.getLocalPort()),
+                    Duration.ofSeconds(2));
+            assertEquals(List.of(InetAddress.getByName("127.0.5.77")), resolver.resolve("seed.example.test"));
+            assertEquals(List.of(org.xbill.DNS.Type.A, org.xbill.DNS.Type.AAAA), asked,
+                    "one A and one AAAA query, no ANY (type 255)");
+        }
+    }
 }

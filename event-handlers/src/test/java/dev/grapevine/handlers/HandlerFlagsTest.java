@@ -44,15 +44,17 @@ class HandlerFlagsTest {
             assertTrue(read(upstream).contains("upstream fronts {"), "--template-param reaches the template");
             assertTrue(await(() -> !read(reloads).isEmpty(), WAIT), "the reload command ran");
 
-            front.node().sendEvent("deploy", "v2".getBytes(StandardCharsets.UTF_8), false);
+            // "other" goes first: had the filter let it through, its payload would precede v2 in the file.
             front.node().sendEvent("other", "no".getBytes(StandardCharsets.UTF_8), false);
+            front.node().sendEvent("deploy", "v2".getBytes(StandardCharsets.UTF_8), false);
             assertTrue(await(() -> read(seen).contains("v2"), WAIT), "the script ran on user:deploy");
+            assertFalse(read(seen).contains("no"), "the filter kept the other event out: " + read(seen));
+            assertTrue(threads("grapevine-handler-lb").size() > 0 && threads("grapevine-template-").size() > 0,
+                    "handler and template threads run: " + threads("grapevine-"));
             lb.close();
-            String before = read(upstream);
-            front.node().updateTags(Map.of("role", "front", "http.port", "9090"));
-            Thread.sleep(1500);
-            assertEquals(before, read(upstream), "closed with the launch: no render after close");
-            assertFalse(read(seen).contains("no"), "the filter kept the other event out");
+            assertTrue(await(() -> threads("grapevine-handler-lb").isEmpty()
+                    && threads("grapevine-template-").isEmpty(), WAIT),
+                    () -> "they stop with the launch: " + threads("grapevine-"));
         }
     }
 
@@ -65,12 +67,21 @@ class HandlerFlagsTest {
         String badTemplate = assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(
                 new String[]{"--name", "a", "--template", "only-a-source"}, Map.of(), HandlerFlags.FLAGS))
                 .getMessage();
-        assertTrue(badTemplate.contains("--template"), badTemplate);
+        assertTrue(badTemplate.startsWith("--template: only-a-source: no destination"), badTemplate);
+        String badWait = assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse(
+                new String[]{"--name", "a", "--template-wait", "5x"}, Map.of(), HandlerFlags.FLAGS)).getMessage();
+        assertTrue(badWait.startsWith("--template-wait: ") && !badWait.contains("--template-wait: --template-wait"),
+                badWait);
         LaunchOptions env = LaunchOptions.parse(new String[]{"--name", "a"},
                 Map.of("GRAPEVINE_EVENT_HANDLERS", "member-join,member-leave=a.sh;user:deploy=b.sh"),
                 HandlerFlags.FLAGS);
         assertEquals(2, env.all(HandlerFlags.EVENT_HANDLER).size(), "';' separates handlers in the variable");
         assertTrue(LaunchOptions.usage(HandlerFlags.FLAGS).contains("--event-handler"), "--help lists them");
+    }
+
+    private static java.util.List<String> threads(String prefix) {
+        return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
+                .filter(n -> n.startsWith(prefix)).toList();
     }
 
     private static String read(Path p) {

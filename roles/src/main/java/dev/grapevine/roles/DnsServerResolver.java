@@ -6,7 +6,6 @@ import dev.grapevine.HostResolver;
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
 import javax.naming.directory.Attribute;
-import javax.naming.directory.Attributes;
 import javax.naming.directory.DirContext;
 import javax.naming.directory.InitialDirContext;
 import java.net.InetAddress;
@@ -30,7 +29,7 @@ public final class DnsServerResolver implements HostResolver {
     private final Duration timeout;
 
     /**
-     * A resolver asking {@code server}, waiting {@code timeout} per try (two tries).
+     * A resolver asking {@code server}, waiting at most {@code timeout} for each of its two queries (A, AAAA).
      *
      * @throws IllegalArgumentException when the timeout is not positive
      */
@@ -56,28 +55,33 @@ public final class DnsServerResolver implements HostResolver {
         env.put(javax.naming.Context.INITIAL_CONTEXT_FACTORY, "com.sun.jndi.dns.DnsContextFactory");
         String h = server.host().indexOf(':') >= 0 ? "[" + server.host() + "]" : server.host();
         env.put(javax.naming.Context.PROVIDER_URL, "dns://" + h + ":" + server.port());
+        // One try each: join() resolves on the listener thread, which must not wait long (join retries anyway).
         env.put("com.sun.jndi.dns.timeout.initial", Long.toString(Math.max(1, timeout.toMillis())));
-        env.put("com.sun.jndi.dns.timeout.retries", "2");
+        env.put("com.sun.jndi.dns.timeout.retries", "1");
         List<InetAddress> out = new ArrayList<>();
+        String name = host.endsWith(".") ? host : host + ".";
+        NamingException failure = null;
         DirContext ctx = null;
         try {
             ctx = new InitialDirContext(env);
-            String name = host.endsWith(".") ? host : host + ".";
-            Attributes attrs = ctx.getAttributes(name, new String[]{"A", "AAAA"});
+            // One query per type: asking for both at once would send QTYPE ANY, which resolvers may answer
+            // minimally (RFC 8482) or refuse.
             for (String type : new String[]{"A", "AAAA"}) {
-                Attribute a = attrs.get(type);
-                if (a == null) {
-                    continue;
-                }
-                NamingEnumeration<?> values = a.getAll();
-                while (values.hasMore()) {
-                    out.add(InetAddress.getByName(values.next().toString()));
+                try {
+                    Attribute a = ctx.getAttributes(name, new String[]{type}).get(type);
+                    if (a == null) {
+                        continue;
+                    }
+                    NamingEnumeration<?> values = a.getAll();
+                    while (values.hasMore()) {
+                        out.add(InetAddress.getByName(values.next().toString()));
+                    }
+                } catch (NamingException e) {
+                    failure = e;
                 }
             }
         } catch (NamingException e) {
-            UnknownHostException u = new UnknownHostException(host + " (asked " + server + "): " + e.getMessage());
-            u.initCause(e);
-            throw u;
+            failure = e;
         } finally {
             if (ctx != null) {
                 try {
@@ -86,6 +90,12 @@ public final class DnsServerResolver implements HostResolver {
                     // nothing held
                 }
             }
+        }
+        if (out.isEmpty() && failure != null) {
+            UnknownHostException u = new UnknownHostException(host + " (asked " + server + "): "
+                    + failure.getMessage());
+            u.initCause(failure);
+            throw u;
         }
         if (out.isEmpty()) {
             throw new UnknownHostException(host + " has no A or AAAA record at " + server);

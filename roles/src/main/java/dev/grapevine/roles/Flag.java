@@ -177,7 +177,13 @@ public final class Flag<T> {
         try {
             value = parser.apply(text);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+            String why = String.valueOf(e.getMessage());
+            // Parsers shared with the API (TemplateSpec.parse...) may already name the flag: not twice.
+            String prefix = "--" + name;
+            if (why.startsWith(prefix + ":") || why.startsWith(prefix + " ")) {
+                why = why.substring(prefix.length()).replaceFirst("^:? ", "");
+            }
+            throw new IllegalArgumentException(where + ": " + why, e);
         }
         if (value == null) {
             throw new IllegalArgumentException(where + ": '" + text + "' gives no value");

@@ -19,29 +19,88 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A role server's HTTP endpoint (the JDK's built-in server) on a bounded pool of named threads, closed
- * gracefully: {@link #close()} stops accepting connections and lets the requests in progress finish, up to a
- * drain time. With {@link Launch#register}, it closes after the node has left the cluster, so peers have
- * stopped picking it by then and nothing in flight is cut.
+ * gracefully: {@link #close()} keeps serving until no request has been in progress for a short quiet period
+ * (or the drain time has passed), then stops. With {@link Launch#register}, it closes after the node has left
+ * the cluster, so peers have stopped picking it by then, the stragglers they sent meanwhile are still
+ * answered, and nothing in flight is cut.
  *
- * <p>When every thread is busy and the queue is full, a new connection is closed at once (counted in
- * {@link #rejected()}): the caller sees a refused request it can retry elsewhere, not a queue that grows.
+ * <p>Push-back: when {@code threads + queue} requests are already in progress or waiting, a new one is answered
+ * at once with 503 and {@code Retry-After: 1} (counted in {@link #rejected()}), which a caller such as
+ * {@link RoleClient} retries elsewhere for idempotent methods. Nothing grows without bound.
  */
 public final class HttpService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpService.class);
+
+    /** How long no request must have been in progress before {@link #close()} stops the server. */
+    public static final Duration QUIET = Duration.ofMillis(250);
 
     private final HttpServer server;
     private final ThreadPoolExecutor pool;
     private final Duration drain;
     private final AtomicLong rejected;
     private final String name;
+    private final int limit;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private volatile long lastDone = System.nanoTime();
 
-    private HttpService(String name, HttpServer server, ThreadPoolExecutor pool, Duration drain, AtomicLong rejected) {
+    private HttpService(String name, HttpServer server, ThreadPoolExecutor pool, Duration drain, AtomicLong rejected,
+                        int limit) {
         this.name = name;
         this.server = server;
         this.pool = pool;
         this.drain = drain;
         this.rejected = rejected;
+        this.limit = limit;
+    }
+
+    /**
+     * Runs one exchange of the JDK server on the pool, counting it from submission to its end. Over the limit it
+     * runs on the caller (the JDK's dispatcher thread), where {@link #limited} answers 503 at once: telling a
+     * caller to go elsewhere must not wait for a busy thread.
+     */
+    private void execute(Runnable exchange) {
+        if (inFlight.incrementAndGet() > limit) {
+            try {
+                exchange.run();
+            } finally {
+                inFlight.decrementAndGet();
+            }
+            return;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    exchange.run();
+                } finally {
+                    lastDone = System.nanoTime();
+                    inFlight.decrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            inFlight.decrementAndGet();
+            throw e;
+        }
+    }
+
+    /** Answers 503 at once when more than the limit of requests are in progress or waiting. */
+    private HttpHandler limited(HttpHandler handler) {
+        return exchange -> {
+            if (inFlight.get() > limit) {
+                rejected.incrementAndGet();
+                try (exchange) {
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                    exchange.sendResponseHeaders(503, -1);
+                }
+                return;
+            }
+            handler.handle(exchange);
+        };
+    }
+
+    /** Requests being handled or waiting for a thread now. */
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /**
@@ -87,10 +146,10 @@ public final class HttpService implements AutoCloseable {
             pool.shutdownNow();
             throw new IOException("cannot listen for HTTP on " + bind + ": " + e.getMessage(), e);
         }
-        server.setExecutor(pool);
-        server.createContext("/", handler);
+        HttpService s = new HttpService(name, server, pool, drain, rejected, threads + queue);
+        server.setExecutor(s::execute);
+        server.createContext("/", s.limited(handler));
         server.start();
-        HttpService s = new HttpService(name, server, pool, drain, rejected);
         LOG.info("{}: HTTP on {}", name, s.address());
         return s;
     }
@@ -100,16 +159,32 @@ public final class HttpService implements AutoCloseable {
         return server.getAddress();
     }
 
-    /** Connections closed because every thread was busy and the queue full. */
+    /** Requests answered 503 because too many were in progress. */
     public long rejected() {
         return rejected.get();
     }
 
-    /** Stops accepting, lets requests in progress finish (up to the drain time), then stops the threads. */
+    /**
+     * Serves until no request has been in progress for {@link #QUIET} (the stragglers peers sent before they
+     * learnt this node left are answered), or until the drain time has passed, then stops and ends the threads.
+     */
     @Override
     public void close() {
-        long seconds = (drain.toMillis() + 999) / 1000;
-        server.stop((int) Math.min(Integer.MAX_VALUE, seconds));
+        long deadline = System.nanoTime() + drain.toNanos();
+        try {
+            while (System.nanoTime() - deadline < 0
+                    && !(inFlight.get() == 0 && System.nanoTime() - lastDone >= QUIET.toNanos())) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn("{}: {} request(s) still in progress after the drain time {}; stopping", name, inFlight.get(),
+                    drain);
+        }
+        // The JDK 17 server's stop(n) waits all n seconds even with nothing in progress: drained above instead.
+        server.stop(0);
         pool.shutdown();
         try {
             if (!pool.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -67,9 +67,24 @@ public final class NodeLauncher {
      */
     public static void main(String[] args, Map<String, String> defaultTags, List<Flag<?>> extraFlags,
                             RoleStarter role) throws InterruptedException {
+        main(args, defaultTags, extraFlags, List.of(), role);
+    }
+
+    /**
+     * As {@link #main(String[], Map, List, RoleStarter)}, where the role cannot run without the {@code required}
+     * flags (an app server's {@code --http}, say): one missing is a bad command line (status 2), found before
+     * anything starts.
+     */
+    public static void main(String[] args, Map<String, String> defaultTags, List<Flag<?>> extraFlags,
+                            List<Flag<?>> required, RoleStarter role) throws InterruptedException {
         LaunchOptions o;
         try {
             o = LaunchOptions.parse(args, System.getenv(), extraFlags).withDefaultTags(defaultTags);
+            if (!o.help() && !o.keygen()) {
+                for (Flag<?> f : required) {
+                    o.require(f, "this server");
+                }
+            }
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println(LaunchOptions.usage(extraFlags));
@@ -184,7 +199,7 @@ public final class NodeLauncher {
             }
         }
         o.snapshot().ifPresent(b::snapshot);
-        o.resolver().ifPresent(server -> b.resolver(new DnsServerResolver(server, Duration.ofSeconds(2))));
+        o.resolver().ifPresent(server -> b.resolver(new DnsServerResolver(server, Duration.ofSeconds(1))));
         GossipNode node = b.start();
         LOG.info("{}: started at {} with tags {}{}", node.name(), node.advertiseAddress(), o.tags(),
                 o.keyring() != null ? ", traffic encrypted (cluster " + o.cluster() + ")" : ", traffic in plaintext");

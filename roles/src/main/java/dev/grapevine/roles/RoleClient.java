@@ -38,6 +38,8 @@ import java.util.function.LongSupplier;
  */
 public final class RoleClient {
 
+    /** Ejection entries kept before expired ones are swept. */
+    private static final int PRUNE_AT = 64;
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
     private final RoleView view;
@@ -120,10 +122,12 @@ public final class RoleClient {
                 ejectedUntil.remove(m.name());
                 int code = answer.statusCode();
                 if (idempotent && (code == 502 || code == 503 || code == 504) && attempt < maxAttempts) {
+                    discard(lastAnswer);
                     lastAnswer = answer;
                     lastMember = m;
                     continue;
                 }
+                discard(lastAnswer);
                 return new Reply<>(m, answer, attempt);
             } catch (ConnectException | HttpConnectTimeoutException e) {
                 eject(m);
@@ -165,7 +169,23 @@ public final class RoleClient {
 
     private void eject(Member m) {
         if (ejectNanos > 0) {
-            ejectedUntil.put(m.name(), nanoClock.getAsLong() + ejectNanos);
+            long now = nanoClock.getAsLong();
+            if (ejectedUntil.size() >= PRUNE_AT) {
+                // Members that crashed or left are never picked again: drop their expired entries here.
+                ejectedUntil.values().removeIf(until -> now - until >= 0);
+            }
+            ejectedUntil.put(m.name(), now + ejectNanos);
+        }
+    }
+
+    /** Releases a streamed body that will not be read (a retried 5xx answer). */
+    private static void discard(HttpResponse<?> answer) {
+        if (answer != null && answer.body() instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // nothing more to release
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import dev.grapevine.roles.Roles;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,7 +27,8 @@ public final class AppServer {
 
     /** Runs until SIGTERM or SIGINT, then leaves the cluster and drains its requests. */
     public static void main(String[] args) throws InterruptedException {
-        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.APP), HandlerFlags.FLAGS, AppServer::start);
+        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.APP), HandlerFlags.FLAGS, List.of(LaunchOptions.HTTP),
+                AppServer::start);
     }
 
     /** Starts the HTTP server and the handlers of a launched app server. */

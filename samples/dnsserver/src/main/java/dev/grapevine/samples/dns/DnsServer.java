@@ -42,7 +42,7 @@ public final class DnsServer {
     public static void main(String[] args) throws InterruptedException {
         List<Flag<?>> flags = new ArrayList<>(List.of(DOMAIN, TTL));
         flags.addAll(HandlerFlags.FLAGS);
-        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.DNS), flags, DnsServer::start);
+        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.DNS), flags, List.of(LaunchOptions.DNS), DnsServer::start);
     }
 
     /** Starts the DNS responder and the handlers of a launched DNS server. */

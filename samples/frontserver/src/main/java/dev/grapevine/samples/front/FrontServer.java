@@ -11,6 +11,7 @@ import dev.grapevine.roles.Roles;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +29,8 @@ public final class FrontServer {
 
     /** Runs until SIGTERM or SIGINT, then leaves the cluster and drains its requests. */
     public static void main(String[] args) throws InterruptedException {
-        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.FRONT), HandlerFlags.FLAGS, FrontServer::start);
+        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.FRONT), HandlerFlags.FLAGS, List.of(LaunchOptions.HTTP),
+                FrontServer::start);
     }
 
     /** Starts the HTTP server and the handlers of a launched front server. */

@@ -11,6 +11,7 @@ import dev.grapevine.roles.Roles;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,7 +29,8 @@ public final class ProxyServer {
 
     /** Runs until SIGTERM or SIGINT, then leaves the cluster and drains its requests. */
     public static void main(String[] args) throws InterruptedException {
-        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.PROXY), HandlerFlags.FLAGS, ProxyServer::start);
+        NodeLauncher.main(args, Map.of(Roles.ROLE, Roles.PROXY), HandlerFlags.FLAGS, List.of(LaunchOptions.HTTP),
+                ProxyServer::start);
     }
 
     /** Starts the HTTP proxy and the handlers of a launched proxy server. */
