@@ -1,7 +1,7 @@
 package dev.grapevine.handlers.template;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
+import dev.grapevine.roles.Durations;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -33,9 +33,9 @@ public record TemplateWait(Duration min, Duration max) {
     }
 
     /**
-     * Parses {@code MIN[:MAX]} as the {@code --template-wait} flag takes it, durations in Go's notation
-     * ({@code 500ms}, {@code 2s}, {@code 1m30s}, {@code 1h}; a bare {@code 0} is zero). Without {@code MAX},
-     * it is four times {@code MIN}, as in consul-template.
+     * Parses {@code MIN[:MAX]} as the {@code --template-wait} flag takes it, each a duration read by
+     * {@link Durations#parseNonNegative} ({@code 500ms}, {@code 2s}, {@code 1m30s}, {@code 1h}; {@code 0} is
+     * zero). Without {@code MAX}, it is four times {@code MIN}, as in consul-template.
      *
      * @throws IllegalArgumentException naming the flag and the part that is wrong
      */
@@ -44,72 +44,12 @@ public record TemplateWait(Duration min, Duration max) {
             throw new IllegalArgumentException("--template-wait: empty, expected MIN[:MAX] such as 2s:10s");
         }
         int colon = text.indexOf(':');
-        Duration min = duration(colon < 0 ? text : text.substring(0, colon));
-        Duration max = colon < 0 ? min.multipliedBy(4) : duration(text.substring(colon + 1));
         try {
+            Duration min = Durations.parseNonNegative(colon < 0 ? text : text.substring(0, colon));
+            Duration max = colon < 0 ? min.multipliedBy(4) : Durations.parseNonNegative(text.substring(colon + 1));
             return new TemplateWait(min, max);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--template-wait " + text + ": " + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Parses a duration in Go's notation: one or more {@code <number><unit>} with units {@code ns}, {@code us},
-     * {@code ms}, {@code s}, {@code m}, {@code h}; numbers may have a fraction ({@code 1.5s}).
-     *
-     * @throws IllegalArgumentException saying what is wrong
-     */
-    public static Duration duration(String text) {
-        String s = text.strip();
-        if (s.equals("0")) {
-            return Duration.ZERO;
-        }
-        if (s.isEmpty()) {
-            throw new IllegalArgumentException("--template-wait: empty duration, expected e.g. 2s or 500ms");
-        }
-        BigDecimal nanos = BigDecimal.ZERO;
-        int i = 0;
-        while (i < s.length()) {
-            int start = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) {
-                i++;
-            }
-            int unitStart = i;
-            while (i < s.length() && Character.isLetter(s.charAt(i))) {
-                i++;
-            }
-            String number = s.substring(start, unitStart);
-            String unit = s.substring(unitStart, i);
-            if (number.isEmpty() || unit.isEmpty()) {
-                throw new IllegalArgumentException("--template-wait: '" + text
-                        + "' is not a duration, expected e.g. 2s, 500ms or 1m30s");
-            }
-            BigDecimal value;
-            try {
-                value = new BigDecimal(number);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--template-wait: '" + number + "' in '" + text
-                        + "' is not a number", e);
-            }
-            nanos = nanos.add(value.multiply(BigDecimal.valueOf(unitNanos(unit, text))));
-        }
-        try {
-            return Duration.ofNanos(nanos.setScale(0, RoundingMode.DOWN).longValueExact());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("--template-wait: '" + text + "' is too long", e);
-        }
-    }
-
-    private static long unitNanos(String unit, String text) {
-        return switch (unit) {
-            case "ns" -> 1L;
-            case "us", "µs" -> 1_000L;
-            case "ms" -> 1_000_000L;
-            case "s" -> 1_000_000_000L;
-            case "m" -> 60_000_000_000L;
-            case "h" -> 3_600_000_000_000L;
-            default -> throw new IllegalArgumentException("--template-wait: unknown unit '" + unit + "' in '" + text
-                    + "', expected ns, us, ms, s, m or h");
-        };
     }
 }

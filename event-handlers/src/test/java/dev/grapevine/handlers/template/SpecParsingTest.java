@@ -58,20 +58,21 @@ class SpecParsingTest {
         assertEquals(new TemplateWait(Duration.ofSeconds(90), Duration.ofMinutes(2)), TemplateWait.parse("1m30s:2m"));
         assertEquals(new TemplateWait(Duration.ofMillis(1500), Duration.ofHours(1)), TemplateWait.parse("1.5s:1h"));
         assertEquals(TemplateWait.NONE, TemplateWait.parse("0"));
-        assertEquals(Duration.ofNanos(1500), TemplateWait.duration("1500ns"));
-        assertEquals(Duration.ofNanos(2000), TemplateWait.duration("2us"));
+        assertEquals(new TemplateWait(Duration.ZERO, Duration.ofSeconds(5)), TemplateWait.parse("0s:5s"));
+        assertEquals(new TemplateWait(Duration.ofNanos(1500), Duration.ofNanos(6000)), TemplateWait.parse("1500ns"));
     }
 
     @Test
     void badWaitsSayWhatIsWrong() {
         assertMessage("must be at least min", () -> TemplateWait.parse("10s:2s"));
-        assertMessage("unknown unit 'd'", () -> TemplateWait.parse("1d"));
-        assertMessage("is not a duration", () -> TemplateWait.parse("5"));
+        assertMessage("--template-wait 1d: '1d' is not a duration", () -> TemplateWait.parse("1d"));
+        assertMessage("--template-wait 5: '5' is not a duration", () -> TemplateWait.parse("5"));
         assertMessage("is not a duration", () -> TemplateWait.parse("s"));
-        assertMessage("is not a number", () -> TemplateWait.parse("1.2.3s"));
-        assertMessage("empty duration", () -> TemplateWait.parse("2s:"));
+        assertMessage("is not a duration", () -> TemplateWait.parse("1.2.3s"));
+        assertMessage("is not a duration", () -> TemplateWait.parse("-1s"));
+        assertMessage("--template-wait 2s:: duration is empty", () -> TemplateWait.parse("2s:"));
         assertMessage("--template-wait: empty", () -> TemplateWait.parse(""));
-        assertMessage("too long", () -> TemplateWait.parse("9999999999h"));
+        assertMessage("longer than a year", () -> TemplateWait.parse("9999999999h"));
     }
 
     private static void assertMessage(String part, org.junit.jupiter.api.function.Executable e) {

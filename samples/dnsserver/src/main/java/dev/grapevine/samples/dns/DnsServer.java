@@ -32,7 +32,7 @@ public final class DnsServer {
 
     /** {@code --dns-ttl DURATION}: the TTL of the answers. */
     static final Flag<Duration> TTL = Flag.value("dns-ttl", "DURATION", "TTL of the answers, e.g. 0s or 5s",
-            text -> text.matches("0+(ms|s|m|h)?") ? Duration.ZERO : Durations.parse(text))
+            Durations::parseNonNegative)
             .env("GRAPEVINE_DNS_TTL").defaultValue("0s");
 
     private DnsServer() {
