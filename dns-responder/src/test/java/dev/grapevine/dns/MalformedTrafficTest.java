@@ -38,11 +38,21 @@ class MalformedTrafficTest {
     private OneNode one;
     private DnsResponder responder;
 
+    /**
+     * Longer than any wait of these tests, so that a connection they hold open stays open until they close it;
+     * only the trickle test, which is about the idle timeout, uses a short one.
+     */
+    private static final Duration LONG_IDLE = WAIT.multipliedBy(2);
+
     @BeforeEach
     void start() throws IOException {
         one = new OneNode(3, "app1", "127.0.5.31", Map.of(Roles.ROLE, Roles.APP));
-        responder = DnsResponder.builder().node(one.node()).bind("127.0.5.30:0").maxTcpConnections(2)
-                .tcpIdleTimeout(Duration.ofMillis(500)).start();
+        responder = start(LONG_IDLE);
+    }
+
+    private DnsResponder start(Duration tcpIdleTimeout) throws IOException {
+        return DnsResponder.builder().node(one.node()).bind("127.0.5.30:0").maxTcpConnections(2)
+                .tcpIdleTimeout(tcpIdleTimeout).start();
     }
 
     @AfterEach
@@ -143,6 +153,8 @@ class MalformedTrafficTest {
 
     @Test
     void tcpGarbageFramesAndATrickleThatTimesOut() throws Exception {
+        responder.close();
+        responder = start(Duration.ofMillis(500));
         try (Socket s = connect(responder.address())) {
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
@@ -170,6 +182,8 @@ class MalformedTrafficTest {
 
     @Test
     void tcpConnectionsBeyondTheLimitAreClosed() throws Exception {
+        // a and b hold both connection slots for as long as they are open (the idle timeout is LONG_IDLE), so
+        // c, and only c, is turned away however slowly this machine runs.
         InetSocketAddress server = responder.address();
         try (Socket a = connect(server); Socket b = connect(server)) {
             for (Socket s : new Socket[]{a, b}) {
