@@ -18,10 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -256,20 +258,36 @@ class DigTest {
 
     @Test
     void forwardingFallsBackToTheNextUpstreamAndFailsWithServfail() throws Exception {
+        // The upstream timeout also bounds the live upstream's answer, so it is generous (a slow answer on a
+        // busy machine must not turn into SERVFAIL); dig waits for the silent upstream's timeout and the live
+        // one's answer, so it gets longer than both.
+        Duration upstreamTimeout = Duration.ofSeconds(2);
+        String digTime = "+time=" + (upstreamTimeout.multipliedBy(2).toSeconds() + 6);
         try (DatagramSocket blackHole = new DatagramSocket(new InetSocketAddress("127.0.5.9", 0))) {
+            blackHole.setSoTimeout((int) WAIT.toMillis());
             HostPort silent = new HostPort("127.0.5.9", blackHole.getLocalPort());
             try (DnsResponder fallback = DnsResponder.builder().node(nodes.get("dns3")).bind("127.0.5.4:0")
                     .upstreams(List.of(silent, new HostPort("127.0.5.2", other.address().getPort())))
-                    .upstreamTimeout(Duration.ofMillis(500)).start();
+                    .upstreamTimeout(upstreamTimeout).start();
                  DnsResponder failing = DnsResponder.builder().node(nodes.get("dns3")).bind("127.0.5.5:0")
-                         .upstreams(List.of(silent)).upstreamTimeout(Duration.ofMillis(500)).start()) {
-                Dig.Result r = dig(fallback, "web.service.other.", "A").expectStatus("NOERROR");
+                         .upstreams(List.of(silent)).upstreamTimeout(upstreamTimeout).start()) {
+                Dig.Result r = dig(fallback, "web.service.other.", "A", digTime).expectStatus("NOERROR");
                 assertEquals(ips(11, 13), r.answers("A"), r::toString);
-                dig(failing, "web.service.other.", "A").expectStatus("SERVFAIL");
+                assertAsked(blackHole, "web.service.other.");       // the silent upstream was tried first
+                dig(failing, "web.service.other.", "A", digTime).expectStatus("SERVFAIL");
+                assertAsked(blackHole, "web.service.other.");
                 assertEquals(1, failing.stats().forwardFailures());
                 assertEquals(0, fallback.stats().forwardFailures());
             }
         }
+    }
+
+    /** The next datagram {@code upstream} received is a query for {@code name}. */
+    private static void assertAsked(DatagramSocket upstream, String name) throws IOException {
+        byte[] buf = new byte[512];
+        DatagramPacket p = new DatagramPacket(buf, buf.length);
+        upstream.receive(p);
+        assertEquals(name, Dns.parse(Arrays.copyOf(buf, p.getLength())).getQuestion().getName().toString());
     }
 
     /** A latch released by the first event of {@code node} that matches. Listeners run in order. */
