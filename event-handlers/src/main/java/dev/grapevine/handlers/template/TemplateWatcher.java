@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +57,8 @@ public final class TemplateWatcher implements AutoCloseable {
     private final TemplateRenderer renderer;
     private final Supplier<? extends Collection<Member>> members;
     private final Supplier<Member> self;
+    /** Nanosecond time of the quiet period and max wait: {@code System::nanoTime} unless a test sets one. */
+    private final LongSupplier clock;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     /** Guarded by {@link #lock}. */
@@ -81,6 +84,7 @@ public final class TemplateWatcher implements AutoCloseable {
         this.renderer = renderer;
         this.members = b.members;
         this.self = b.self;
+        this.clock = b.clock;
         this.quiescence = new Quiescence(b.wait.min().toNanos(), b.wait.max().toNanos());
         this.thread = new Thread(this::loop, "grapevine-template-" + spec.destination().getFileName());
         this.thread.setDaemon(true);
@@ -113,7 +117,20 @@ public final class TemplateWatcher implements AutoCloseable {
             if (closed) {
                 return;
             }
-            quiescence.changed(System.nanoTime());
+            quiescence.changed(clock.getAsLong());
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Wakes the thread to look at the clock again. Only for a clock given to {@link Builder#clock} that jumps
+     * (a test's): {@code System.nanoTime} needs no call.
+     */
+    void clockMoved() {
+        lock.lock();
+        try {
             wake.signal();
         } finally {
             lock.unlock();
@@ -164,7 +181,9 @@ public final class TemplateWatcher implements AutoCloseable {
                     wake.await();
                     continue;
                 }
-                long wait = quiescence.deadline() - System.nanoTime();
+                // On a clock a test moves by hand this is virtual time: the thread waits at most that long, or
+                // until clockMoved(), then looks again; it acts only once the clock reaches the deadline.
+                long wait = quiescence.deadline() - clock.getAsLong();
                 if (wait > 0) {
                     wake.awaitNanos(wait);
                     continue;
@@ -277,6 +296,7 @@ public final class TemplateWatcher implements AutoCloseable {
         private GossipNode node;
         private Supplier<? extends Collection<Member>> members;
         private Supplier<Member> self;
+        private LongSupplier clock = System::nanoTime;
 
         private Builder(TemplateSpec spec) {
             this.spec = Objects.requireNonNull(spec, "spec");
@@ -293,6 +313,15 @@ public final class TemplateWatcher implements AutoCloseable {
             this.node = Objects.requireNonNull(newNode, "node");
             this.members = newNode::members;
             this.self = newNode::localMember;
+            return this;
+        }
+
+        /**
+         * The nanosecond clock that times the quiet period and the max wait; {@code System::nanoTime} unless set.
+         * For tests that move time by hand: call {@link TemplateWatcher#clockMoved()} after each move.
+         */
+        Builder clock(LongSupplier nanoTime) {
+            this.clock = Objects.requireNonNull(nanoTime, "clock");
             return this;
         }
 

@@ -43,9 +43,22 @@ class TemplateWatcherTest {
     }
 
     private TemplateWatcher start(TemplateSpec spec, TemplateWait wait) {
-        TemplateWatcher w = TemplateWatcher.builder(spec).membership(() -> members, () -> SELF).wait(wait).start();
+        return start(TemplateWatcher.builder(spec).wait(wait));
+    }
+
+    /** A watcher on virtual time: its quiet period and max wait run out only as the test advances {@code clock}. */
+    private TemplateWatcher start(TemplateSpec spec, TemplateWait wait, HeldClock clock) {
+        return start(TemplateWatcher.builder(spec).wait(wait).clock(clock));
+    }
+
+    private TemplateWatcher start(TemplateWatcher.Builder builder) {
+        TemplateWatcher w = builder.membership(() -> members, () -> SELF).start();
         watchers.add(w);
         return w;
+    }
+
+    private long serversRendered() throws IOException {
+        return Files.readAllLines(out()).stream().filter(l -> l.contains("server 127.0.9.")).count();
     }
 
     private Path out() {
@@ -95,33 +108,52 @@ class TemplateWatcherTest {
 
     @Test
     void aBurstOfChangesRendersAndReloadsOnce() throws Exception {
-        TemplateWatcher w = start(nginx(), new TemplateWait(Duration.ofSeconds(1), Duration.ofSeconds(30)));
+        HeldClock clock = HeldClock.held();
+        TemplateWait wait = new TemplateWait(Duration.ofSeconds(1), Duration.ofSeconds(30));
+        TemplateWatcher w = start(nginx(), wait, clock);
+        // 20 changes, each 1 ms short of the quiet period after the one before (virtual time): one burst.
+        Duration gap = wait.min().minusMillis(1);
         for (int i = 0; i < 20; i++) {
             members.add(front("web-" + (char) ('c' + i), 10 + i, 18080));
             w.changed();
+            clock.advance(gap, w);
         }
+        clock.advance(Duration.ofMillis(1), w);
         assertTrue(await(() -> w.stats().reloads() == 2, LONG), w::toString);
-        Thread.sleep(2000);
-        assertEquals(new TemplateStats(2, 2, 2, 0, 0, 0, 0), w.stats());
-        assertEquals(21, Files.readAllLines(out()).stream().filter(l -> l.contains("server 127.0.9.")).count());
+        assertEquals(21, serversRendered());
+
+        // A later change is a burst of its own. Had the first burst rendered more than once, the counts would
+        // show it here: the watcher acts on changes in order.
+        members.add(front("web-z", 40, 18080));
+        w.changed();
+        clock.advance(wait.min(), w);
+        assertTrue(await(() -> w.stats().reloads() == 3, LONG), w::toString);
+        assertEquals(new TemplateStats(3, 3, 3, 0, 0, 0, 0), w.stats());
+        assertEquals(22, serversRendered());
+        assertEquals(3, reloadsLogged());
     }
 
     @Test
     void changesThatNeverStopStillRenderByTheMaxWait() throws Exception {
-        TemplateWatcher w = start(nginx(), new TemplateWait(Duration.ofSeconds(1), Duration.ofSeconds(2)));
-        long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-        int i = 0;
-        boolean renderedDuringTheStream = false;
-        while (System.nanoTime() - end < 0) {
+        HeldClock clock = HeldClock.held();
+        TemplateWait wait = new TemplateWait(Duration.ofSeconds(1), Duration.ofSeconds(2));
+        TemplateWatcher w = start(nginx(), wait, clock);
+        // A change every 100 ms of virtual time for 8 s: the quiet period never passes, so each burst is cut
+        // by the max wait, 2 s after its first change: 4 renders for 80 changes, each with every change so far.
+        Duration gap = Duration.ofMillis(100);
+        int perBurst = (int) (wait.max().toMillis() / gap.toMillis());
+        for (int i = 1; i <= 80; i++) {
             members.add(front("web-" + i, 10 + i, 18080));
             w.changed();
-            i++;
-            Thread.sleep(100);
-            renderedDuringTheStream |= w.stats().renders() > 1;
+            clock.advance(gap, w);
+            if (i % perBurst == 0) {
+                long bursts = 1 + i / perBurst;
+                assertTrue(await(() -> w.stats().reloads() == bursts, LONG), w::toString);
+                assertEquals(1 + i, serversRendered(), "rendered at the max wait with every change so far");
+            }
+            assertEquals(1 + i / perBurst, w.stats().renders(), () -> "no render before the max wait: " + w);
         }
-        assertTrue(renderedDuringTheStream, "a change every 100 ms for 8 s, with max 2 s: rendered meanwhile");
-        // Not one render per change: bursts were cut by the max wait, not rendered one by one.
-        assertTrue(w.stats().renders() < i / 2, w::toString);
+        assertEquals(new TemplateStats(5, 5, 5, 0, 0, 0, 0), w.stats());
     }
 
     @Test
