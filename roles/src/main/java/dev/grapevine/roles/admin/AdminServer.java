@@ -30,7 +30,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -122,9 +121,7 @@ public final class AdminServer implements AutoCloseable {
                     throw new RejectedExecutionException("admin HTTP queue full");
                 });
         this.httpPool.allowCoreThreadTimeOut(true);
-        this.streamPool = new ThreadPoolExecutor(b.maxStreams, b.maxStreams, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), threads(prefix + "stream-"));
-        this.streamPool.allowCoreThreadTimeOut(true);
+        this.streamPool = streamPool(b.maxStreams, threads(prefix + "stream-"));
 
         route("/v1/members", "GET", this::members);
         route("/v1/self", "GET", this::self);
@@ -447,22 +444,36 @@ public final class AdminServer implements AutoCloseable {
                 + " (name plus payload), over userEventSizeLimit " + limit);
     }
 
-    private boolean stream(HttpExchange ex) throws IOException {
+    /**
+     * The pool of event stream threads. A stream holds a slot (of {@code maxStreams}) from before it is handed to
+     * the pool until the very end of its task, when its thread is not yet back waiting for work; a new stream may
+     * take that slot at once. A direct hand-off would then find no idle thread and no room for one more, and
+     * refuse the stream; a queue of {@code maxStreams} holds it until the thread is back. It never fills, as there
+     * are never more tasks than slots, so the pool refuses a task only once shut down.
+     */
+    static ThreadPoolExecutor streamPool(int maxStreams, ThreadFactory threads) {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(maxStreams, maxStreams, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(maxStreams), threads);
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** Hands the exchange to a stream thread, which sends the 200 headers once it runs (see {@link Subscriber}). */
+    private boolean stream(HttpExchange ex) {
         if (!streamSlots.tryAcquire()) {
             throw new HttpError(503, "too many event streams open (maxStreams " + maxStreams + ")");
         }
-        Subscriber s;
+        Headers h = ex.getResponseHeaders();
+        h.set("Content-Type", "text/event-stream; charset=utf-8");
+        h.set("Cache-Control", "no-store");
+        h.set("X-Accel-Buffering", "no");
+        Subscriber s = new Subscriber(ex, streamQueue, streamKeepAlive, streamSlots::release, framesSent);
         try {
-            Headers h = ex.getResponseHeaders();
-            h.set("Content-Type", "text/event-stream; charset=utf-8");
-            h.set("Cache-Control", "no-store");
-            h.set("X-Accel-Buffering", "no");
-            ex.sendResponseHeaders(200, 0);
-            s = new Subscriber(ex, streamQueue, streamKeepAlive, streamSlots::release, framesSent);
             streamPool.execute(s);
-        } catch (IOException | RuntimeException e) {
+        } catch (RejectedExecutionException e) {
+            // Only once the pool is shut down: nothing is sent yet, so the client gets a proper error.
             streamSlots.release();
-            throw e;
+            throw new HttpError(503, "admin server is closing");
         }
         hub.subscribe(s);
         return true;

@@ -15,9 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Server-Sent Events client of {@code /v1/stream}: a bounded queue of frames, drained by one thread of the
- * stream pool that writes them to the client. The hub never blocks on a client: when the queue is full (the
- * client reads too slowly) the subscriber is closed, and the browser's EventSource reconnects and starts again
- * from a fresh snapshot. {@link #close()} interrupts the writing thread, which also aborts a write stuck on a
+ * stream pool that sends the response headers and then writes the frames to the client. The hub never blocks
+ * on a client: when the queue is full (the client reads too slowly) the subscriber is closed, and the browser's
+ * EventSource reconnects and starts again from a fresh snapshot. {@link #close()} interrupts the writing thread, which also aborts a write stuck on a
  * client that stopped reading (the JDK closes an interruptible channel on interrupt); {@link #finish()} lets it
  * write what is queued first.
  */
@@ -42,7 +42,8 @@ final class Subscriber implements Runnable {
     private volatile Thread runner;
 
     /**
-     * @param exchange      the request, its response headers already sent
+     * @param exchange      the request, its response headers set but not sent: {@link #run()} sends them, so that a
+     *                      stream the pool refuses can still be answered with an error
      * @param queueCapacity frames kept for the client before it counts as too slow
      * @param keepAlive     the longest silence before a keep-alive comment
      * @param onEnd         called once when the subscriber's thread is done
@@ -106,6 +107,7 @@ final class Subscriber implements Runnable {
     public void run() {
         runner = Thread.currentThread();
         try {
+            exchange.sendResponseHeaders(200, 0);
             if (closed) {
                 return;
             }

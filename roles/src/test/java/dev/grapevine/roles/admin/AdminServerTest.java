@@ -20,6 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
@@ -370,6 +373,39 @@ class AdminServerTest {
         try (Http.EventStream second = api.stream()) {
             assertEquals(200, second.status);
             assertEquals("snapshot", second.next().type());
+        }
+    }
+
+    @Test
+    void aSlotGivenBackBeforeItsThreadIsFreeStillTakesANewStream() throws Exception {
+        // A stream gives its slot back at the very end of its task, while its thread is still busy; a new stream
+        // taking that slot at once must wait for the thread, not be refused after its 200 went out.
+        ThreadPoolExecutor pool = AdminServer.streamPool(1, task -> new Thread(task, "stream-pool-test"));
+        try {
+            Semaphore slots = new Semaphore(1);
+            CountDownLatch slotBack = new CountDownLatch(1);
+            CountDownLatch threadFree = new CountDownLatch(1);
+            assertTrue(slots.tryAcquire());
+            pool.execute(() -> {
+                slots.release();
+                slotBack.countDown();
+                try {
+                    threadFree.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(slotBack.await(10, TimeUnit.SECONDS));
+            assertTrue(slots.tryAcquire(), "the slot is free again");
+            CountDownLatch secondRan = new CountDownLatch(1);
+            pool.execute(secondRan::countDown);
+            assertEquals(1, secondRan.getCount(), "no second thread: the stream waits for the first one");
+            threadFree.countDown();
+            assertTrue(secondRan.await(10, TimeUnit.SECONDS), "the waiting stream runs once the thread is free");
+            assertEquals(1, pool.getLargestPoolSize());
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
         }
     }
 
