@@ -45,7 +45,8 @@ import java.util.function.Consumer;
  * at once: when its next run is due while the last is still within its timeout (a timeout longer than the
  * interval), that run is skipped; when the last has timed out and is still busy (Java code that ignores
  * interrupts), the due run counts as failed without starting, so a stuck check never holds more than one worker.
- * Everything stops on {@link #close()}.
+ * Everything stops on {@link #close()}. A checker with no checks is inert: it starts no thread, uses neither a
+ * given scheduler nor executor, and reports passing.
  *
  * <p>The tag: at start, and after every run, the checker compares the node's own health tag with the aggregate
  * and writes it when they differ (with the node's other tags unchanged). So if other code replaces the node's
@@ -82,14 +83,16 @@ public final class HealthChecker implements AutoCloseable {
         this.owner = b.owner != null ? b.owner : node != null ? node.name() : "local";
         this.listeners = new CopyOnWriteArrayList<>(b.listeners);
         this.clock = b.clock;
-        if (b.scheduler != null) {
+        // With no checks there is nothing to schedule nor run: no thread of our own (begin() does nothing).
+        boolean inert = b.checks.isEmpty();
+        if (b.scheduler != null || inert) {
             this.scheduler = b.scheduler;
             this.ownScheduler = null;
         } else {
             this.ownScheduler = new TimerThread("grapevine-health-" + owner);
             this.scheduler = ownScheduler;
         }
-        if (b.executor != null) {
+        if (b.executor != null || inert) {
             this.workers = b.executor;
             this.ownWorkers = null;
         } else {
@@ -119,7 +122,10 @@ public final class HealthChecker implements AutoCloseable {
         return new Builder();
     }
 
-    /** Starts {@code checks} for {@code node} on threads of their own; shorthand for the builder. */
+    /**
+     * Starts {@code checks} for {@code node} on threads of their own (none when there are no checks); shorthand
+     * for the builder.
+     */
     public static HealthChecker start(GossipNode node, List<HealthCheck> checks) {
         return builder().node(node).checks(checks).start();
     }
@@ -148,6 +154,9 @@ public final class HealthChecker implements AutoCloseable {
     }
 
     private void begin() {
+        if (checks.isEmpty()) {
+            return;
+        }
         handOver(() -> {
             syncTag();
             for (CheckState c : checks) {

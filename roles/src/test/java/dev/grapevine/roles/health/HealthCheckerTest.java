@@ -249,6 +249,17 @@ class HealthCheckerTest {
                 "the running command was killed");
     }
 
+    @Test
+    void aCheckerWithoutChecksStartsNoThread() {
+        HealthChecker checker = start("inert");
+        assertEquals(List.of(), threads("grapevine-health-inert"), "no scheduler thread, no worker");
+        assertEquals(HealthStatus.PASSING, checker.status());
+        assertEquals(List.of(), checker.checks());
+        checker.close();
+        checker.close();
+        assertEquals(List.of(), threads("grapevine-health-inert"));
+    }
+
     private static List<String> threads(String prefix) {
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive).map(Thread::getName)
                 .filter(n -> n.startsWith(prefix)).toList();
