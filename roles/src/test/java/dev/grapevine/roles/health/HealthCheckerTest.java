@@ -191,16 +191,21 @@ class HealthCheckerTest {
         cleanup.push(release::countDown);
         Path pidFile = dir.resolve("pid");
         AtomicInteger fastRuns = new AtomicInteger();
-        Duration timeout = Duration.ofMillis(300);
+        // The command's timeout also covers starting /bin/sh and writing the pid file, so it is generous; should
+        // a run still be killed before writing it, the next run (the interval is just past the timeout) does.
         HealthChecker checker = start("hang",
                 HealthCheck.http("hangs", URI.create("http://127.0.6.3:" + server.getAddress().getPort() + "/"))
-                        .interval(Duration.ofMillis(500)).timeout(timeout).initial(HealthStatus.PASSING),
-                HealthCheck.command("sleeps", "echo $$ > '" + pidFile + "'; exec sleep 60")
-                        .interval(Duration.ofSeconds(60)).timeout(timeout).initial(HealthStatus.PASSING),
+                        .interval(Duration.ofMillis(500)).timeout(Duration.ofMillis(300))
+                        .initial(HealthStatus.PASSING),
+                HealthCheck.command("sleeps", "echo $$ > '" + pidFile + ".tmp'; mv '" + pidFile + ".tmp' '"
+                                + pidFile + "'; exec sleep 60")
+                        .interval(Duration.ofMillis(2500)).timeout(Duration.ofSeconds(2))
+                        .initial(HealthStatus.PASSING),
                 HealthCheck.predicate("fast", () -> fastRuns.incrementAndGet() > 0).interval(FAST));
 
         awaitRun(checker, "hangs", is(HealthStatus.CRITICAL, "timed out after 300 ms"));
-        awaitRun(checker, "sleeps", is(HealthStatus.CRITICAL, "timed out after 300 ms"));
+        awaitRun(checker, "sleeps", is(HealthStatus.CRITICAL, "timed out after 2000 ms"));
+        assertTrue(Poll.until(() -> Files.exists(pidFile), WAIT), "the command never wrote its pid");
         long pid = Long.parseLong(Files.readString(pidFile).trim());
         assertTrue(Poll.until(() -> ProcessHandle.of(pid).map(ph -> !ph.isAlive()).orElse(true), WAIT),
                 "the timed-out command was killed");
