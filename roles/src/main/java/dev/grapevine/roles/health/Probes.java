@@ -1,17 +1,15 @@
 package dev.grapevine.roles.health;
 
 import dev.grapevine.HostPort;
+import dev.grapevine.roles.Shell;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -122,10 +120,10 @@ final class Probes {
     }
 
     /**
-     * A shell command ({@code /bin/sh -c}): passes on exit status 0. Its standard output and error go to a
-     * temporary file (no thread reads a pipe, and a child that keeps running cannot hold the run open), of which
-     * the first {@link HealthCheck#MAX_OUTPUT} bytes are kept; the file is deleted after each run. An abort
-     * kills the process and its descendants.
+     * A shell command ({@code /bin/sh -c}, through {@link Shell}): passes on exit status 0. Its standard output and
+     * error go to a temporary file (no thread reads a pipe, and a child that keeps running cannot hold the run
+     * open), of which the first {@link HealthCheck#MAX_OUTPUT} bytes are kept; the file is deleted after each run.
+     * Standard input is empty. An abort kills the process and its descendants.
      */
     record Command(String command) implements Probe {
 
@@ -133,25 +131,16 @@ final class Probes {
         public Run start(Context context, Duration timeout) {
             String what = "command '" + command + "'";
             CompletableFuture<Outcome> result = new CompletableFuture<>();
-            AtomicReference<Process> process = new AtomicReference<>();
+            AtomicReference<Shell.Run> process = new AtomicReference<>();
             AtomicBoolean aborted = new AtomicBoolean();
             Run starter = Run.onWorker(context.workers(), what, () -> {
-                Path out = Files.createTempFile("grapevine-check-", ".out");
-                Process p;
-                try {
-                    p = new ProcessBuilder("/bin/sh", "-c", command)
-                            .redirectErrorStream(true).redirectOutput(out.toFile()).start();
-                } catch (IOException | RuntimeException e) {
-                    Files.deleteIfExists(out);
-                    throw e;
-                }
-                p.getOutputStream().close(); // stdin at end of file: a command that reads it does not wait
+                Shell.Run p = Shell.command(command).tempFiles(null, "grapevine-check-")
+                        .outputLimit(HealthCheck.MAX_OUTPUT).start();
                 process.set(p);
                 if (aborted.get()) {
-                    kill(p);
+                    p.kill();
                 }
-                // Runs on the JDK's process reaper thread: a read of at most MAX_OUTPUT bytes and a delete.
-                p.onExit().whenComplete((done, e) -> result.complete(finish(what, p, out)));
+                p.onExit().thenAccept(r -> result.complete(outcome(what, r)));
                 return null;
             }, () -> { });
             starter.result().whenComplete((failed, e) -> {
@@ -161,37 +150,20 @@ final class Probes {
             });
             return new Run(result, () -> {
                 aborted.set(true);
-                Process p = process.get();
+                Shell.Run p = process.get();
                 if (p != null) {
-                    kill(p);
+                    p.kill();
                 }
                 starter.abort().run();
             });
         }
 
-        private static Outcome finish(String what, Process p, Path out) {
+        private static Outcome outcome(String what, Shell.Result r) {
             BoundedBytes text = new BoundedBytes(HealthCheck.MAX_OUTPUT);
-            String unreadable = "";
-            try (InputStream in = Files.newInputStream(out)) {
-                byte[] buffer = in.readNBytes(HealthCheck.MAX_OUTPUT);
-                text.add(buffer, 0, buffer.length);
-                text.skipped(Math.max(0, Files.size(out) - buffer.length));
-            } catch (IOException e) {
-                unreadable = " (output unreadable: " + e.getMessage() + ")";
-            } finally {
-                try {
-                    Files.deleteIfExists(out);
-                } catch (IOException e) {
-                    // a temporary file the system cleans up anyway
-                }
-            }
-            int code = p.exitValue();
-            return new Outcome(code == 0, what + ": exit status " + code + unreadable + text.suffix());
-        }
-
-        private static void kill(Process p) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            text.add(r.output(), 0, r.output().length);
+            text.skipped(r.outputSize() - r.output().length);
+            String unreadable = r.outputError() == null ? "" : " (output unreadable: " + r.outputError() + ")";
+            return new Outcome(r.exitCode() == 0, what + ": exit status " + r.exitCode() + unreadable + text.suffix());
         }
     }
 
