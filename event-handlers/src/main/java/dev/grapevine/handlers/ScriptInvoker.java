@@ -3,27 +3,26 @@ package dev.grapevine.handlers;
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipNode;
 import dev.grapevine.Member;
+import dev.grapevine.roles.Shell;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Runs a {@link HandlerSpec}'s command through {@code /bin/sh -c} the way Serf does: Serf's environment,
- * Serf's stdin, stdout and stderr together in one stream; with exit status 0 and some output, a query gets
- * that output as its response.
+ * Runs a {@link HandlerSpec}'s command through {@code /bin/sh -c} (with {@link Shell}) the way Serf does: Serf's
+ * environment, Serf's stdin, stdout and stderr together in one stream; with exit status 0 and some output, a
+ * query gets that output as its response.
  *
  * <p>Stdin comes from a file and the output goes to one (both in the dispatcher's temporary directory, one
  * pair per run, deleted after it): the handler's thread waits for the shell alone, never on a pipe, so a
  * script that does not read its input, or leaves a background process holding its output, cannot hang it.
+ * A cancel (the lane's timeout, or close) kills the shell and its descendants.
  */
 final class ScriptInvoker implements Invoker {
 
@@ -68,55 +67,43 @@ final class ScriptInvoker implements Invoker {
         ClusterEvent first = batch.get(0);
         Member self = node.localMember();
         Map<String, String> env = SerfFormat.environment(first, node.name(), self == null ? Map.of() : self.tags());
-        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", spec.command());
+        int responseLimit = node.config().queryResponseSizeLimit();
+        Shell shell = Shell.command(spec.command()).environment(env).stdin(SerfFormat.stdin(batch))
+                .tempFiles(dir, "script-").outputLimit(Math.max(OUTPUT_LIMIT, responseLimit));
+        Shell.Run run;
         try {
-            pb.environment().putAll(env);
+            run = shell.start();
         } catch (IllegalArgumentException e) {
             // A NUL in a tag or event name: no process can have it in its environment (Serf fails too).
             throw new ScriptFailedException("cannot set its environment: " + e.getMessage());
         }
-        Path in = Files.createTempFile(dir, "stdin-", "");
-        Path out = Files.createTempFile(dir, "out-", "");
-        try {
-            Files.write(in, SerfFormat.stdin(batch));
-            pb.redirectInput(in.toFile()).redirectErrorStream(true).redirectOutput(out.toFile());
-            Process process = pb.start();
-            invocation.onCancel(() -> killTree(process));
-            int exit;
-            try {
-                exit = process.waitFor();
-            } catch (InterruptedException e) {
-                killTree(process);
-                throw e;
-            }
-            int responseLimit = node.config().queryResponseSizeLimit();
-            Output output = Output.read(out, Math.max(OUTPUT_LIMIT, responseLimit));
-            if (invocation.cancelled()) {
-                return; // the lane reports the timeout
-            }
-            if (exit != 0) {
-                throw new ScriptFailedException("exit status " + exit
-                        + (output.total() > 0 ? "; output: " + output.text() : ""));
-            }
-            if (output.total() > 0) {
-                LOG.info("{}: {} ({} event(s)) output: {}", description(), EventType.of(first), batch.size(),
-                        output.text());
-            }
-            if (first instanceof ClusterEvent.Query q && output.total() > 0) {
-                respond(q, output, responseLimit);
-            }
-        } finally {
-            Files.deleteIfExists(in);
-            Files.deleteIfExists(out);
+        invocation.onCancel(run::kill);
+        Shell.Result result = run.waitFor(); // an interrupt kills the run
+        if (invocation.cancelled()) {
+            return; // the lane reports the timeout
+        }
+        if (result.outputError() != null) {
+            throw new IOException("output unreadable: " + result.outputError());
+        }
+        if (result.exitCode() != 0) {
+            throw new ScriptFailedException("exit status " + result.exitCode()
+                    + (result.outputSize() > 0 ? "; output: " + text(result) : ""));
+        }
+        if (result.outputSize() > 0) {
+            LOG.info("{}: {} ({} event(s)) output: {}", description(), EventType.of(first), batch.size(),
+                    text(result));
+        }
+        if (first instanceof ClusterEvent.Query q && result.outputSize() > 0) {
+            respond(q, result, responseLimit);
         }
     }
 
     /** Answers with the output, cut to the response limit (Serf sends nothing when it is over the limit). */
-    private void respond(ClusterEvent.Query q, Output output, int limit) {
-        byte[] response = output.bytes();
-        if (output.total() > limit) {
+    private void respond(ClusterEvent.Query q, Shell.Result output, int limit) {
+        byte[] response = output.output();
+        if (output.outputSize() > limit) {
             LOG.warn("{}: query '{}': output of {} bytes truncated to queryResponseSizeLimit {}", description(),
-                    q.name(), output.total(), limit);
+                    q.name(), output.outputSize(), limit);
             response = Arrays.copyOf(response, limit);
         }
         try {
@@ -126,45 +113,13 @@ final class ScriptInvoker implements Invoker {
         }
     }
 
-    /**
-     * Kills the shell and everything it started that is still its descendant. A process the script detached
-     * on purpose (its parent gone before the kill) is no longer in the tree, and is left alone.
-     */
-    static void killTree(Process process) {
-        List<ProcessHandle> tree = new ArrayList<>();
-        collect(process.toHandle(), tree);
-        // Parents first, so that none is left to start new children once its own are gone.
-        for (ProcessHandle h : tree) {
-            h.destroyForcibly();
-        }
-    }
-
-    private static void collect(ProcessHandle h, List<ProcessHandle> into) {
-        into.add(h);
-        h.children().forEach(c -> collect(c, into));
-    }
-
-    /**
-     * The first bytes of a run's output and how many it wrote in all.
-     *
-     * @param bytes at most the limit it was read with
-     * @param total bytes written
-     */
-    record Output(byte[] bytes, long total) {
-
-        static Output read(Path file, int limit) throws IOException {
-            long total = Files.size(file);
-            try (InputStream s = Files.newInputStream(file)) {
-                return new Output(s.readNBytes(limit), total);
-            }
-        }
-
-        /** For a log line: the text (at most {@link #OUTPUT_LIMIT} bytes of it), noting a cut. */
-        String text() {
-            int keep = (int) Math.min(bytes.length, OUTPUT_LIMIT);
-            String text = new String(bytes, 0, keep, StandardCharsets.UTF_8).stripTrailing();
-            return text + (total > keep ? " [" + total + " bytes in all, first " + keep + " shown]" : "");
-        }
+    /** For a log line: the output (at most {@link #OUTPUT_LIMIT} bytes of it), noting a cut. */
+    static String text(Shell.Result output) {
+        byte[] bytes = output.output();
+        int keep = Math.min(bytes.length, OUTPUT_LIMIT);
+        String text = new String(bytes, 0, keep, StandardCharsets.UTF_8).stripTrailing();
+        return text + (output.outputSize() > keep ? " [" + output.outputSize() + " bytes in all, first " + keep
+                + " shown]" : "");
     }
 
     /** A script that ran and failed, or could not be started with its environment. */
