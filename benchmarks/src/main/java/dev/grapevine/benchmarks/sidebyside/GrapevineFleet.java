@@ -1,0 +1,150 @@
+package dev.grapevine.benchmarks.sidebyside;
+
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Grapevine nodes run by {@link BenchNodes}: either one JVM per node on {@code 127.0.101.i:7946} (like one
+ * Serf agent per process), or all N in one JVM on {@code 127.0.102.x} (the embedded case). Commands go to
+ * the hosting process's standard input; a crash is {@code kill -9} of the node's JVM, or, embedded, the
+ * node stopping without a leave.
+ */
+final class GrapevineFleet extends Fleet {
+
+    private final boolean embedded;
+    private final List<String> java;
+    private final String key;
+    private final boolean quietJoins;
+    private final List<Process> jvms = new ArrayList<>();
+    private final List<PrintWriter> stdin = new ArrayList<>();
+
+    /**
+     * @param java       the java command and JVM options (the class path included), up to the main class
+     * @param embedded   all nodes in one JVM
+     * @param key        base64 encryption key, or null for plaintext
+     * @param quietJoins leave out "joined" lines (the scale run watches the status instead)
+     */
+    GrapevineFleet(int n, Path logFile, List<String> java, boolean embedded, String key, boolean quietJoins)
+            throws IOException {
+        super(n, logFile);
+        this.java = java;
+        this.embedded = embedded;
+        this.key = key;
+        this.quietJoins = quietJoins;
+    }
+
+    @Override
+    String label() {
+        return embedded ? "grapevine-embedded" : "grapevine-jvm";
+    }
+
+    @Override
+    String name(int i) {
+        return (embedded ? "e" : "g") + i;
+    }
+
+    private String base() {
+        return embedded ? "127.0.102" : "127.0.101";
+    }
+
+    @Override
+    String address(int i) {
+        return BenchNodes.address(base(), 7946, i);
+    }
+
+    @Override
+    void start() throws Exception {
+        if (!embedded && n > 250) {
+            throw new IllegalArgumentException("at most 250 JVMs (one per address of 127.0.101.0/24)");
+        }
+        int processes = embedded ? 1 : n;
+        for (int p = 0; p < processes; p++) {
+            List<String> cmd = new ArrayList<>(java);
+            cmd.add(BenchNodes.class.getName());
+            cmd.addAll(List.of("--prefix", embedded ? "e" : "g", "--base", base(), "--port", "7946",
+                    "--first", Integer.toString(p + 1), "--count", Integer.toString(embedded ? n : 1)));
+            if (key != null) {
+                cmd.addAll(List.of("--key", key));
+            }
+            if (quietJoins) {
+                cmd.add("--quiet-joins");
+            }
+            Process proc = spawn(cmd, "jvm" + (p + 1));
+            jvms.add(proc);
+            stdin.add(new PrintWriter(new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8), true));
+        }
+        if (!await(() -> allSaw(allBut(), "ready"), 120 + n)) {
+            throw new IllegalStateException("Grapevine nodes not ready in " + (120 + n) + " s");
+        }
+    }
+
+    /** Sends one command line to the process hosting node {@code i}. */
+    private void command(int i, String line) {
+        PrintWriter w = stdin.get(embedded ? 0 : i - 1);
+        synchronized (w) {
+            w.println(line);
+        }
+    }
+
+    /** Asks the embedded process for the live-member counts; the answer lands in {@link Observations#status()}. */
+    void askStatus() {
+        command(1, "status");
+    }
+
+    @Override
+    void joinAll() {
+        for (int i = 2; i <= n; i++) {
+            command(i, "join " + i + " " + address(1));
+        }
+    }
+
+    @Override
+    void event(int from, String name) {
+        command(from, "event " + from + " " + name);
+    }
+
+    @Override
+    void crash(int i) {
+        if (embedded) {
+            command(i, "crash " + i);
+        } else {
+            jvms.get(i - 1).destroyForcibly(); // SIGKILL
+        }
+    }
+
+    @Override
+    void leave(int i) {
+        command(i, "leave " + i);
+    }
+
+    @Override
+    void parse(String node, String line, long t) {
+        if (!line.startsWith("@")) {
+            return; // the library's own log lines
+        }
+        String[] w = line.split(" ", 4);
+        if (w.length < 3) {
+            return;
+        }
+        long own;
+        try {
+            own = Long.parseLong(w[0].substring(1));
+        } catch (NumberFormatException e) {
+            return;
+        }
+        if (w[2].equals("event") || w[2].equals("failed") || w[2].equals("left") || w[2].equals("sending")) {
+            obs.lag(own, t); // only the lines that timings are taken from
+        }
+        if (w[2].equals("status") && w.length == 4) {
+            String[] mm = w[3].split(" ");
+            obs.status(Integer.parseInt(mm[0]), Integer.parseInt(mm[1]));
+            return;
+        }
+        obs.record(w[1], w.length == 4 ? w[2] + " " + w[3] : w[2], t);
+    }
+}

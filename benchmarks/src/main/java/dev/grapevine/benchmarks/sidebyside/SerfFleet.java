@@ -1,0 +1,129 @@
+package dev.grapevine.benchmarks.sidebyside;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HashiCorp Serf agents, one process each, on {@code 127.0.100.i:7946} (RPC on {@code :7373}), LAN profile,
+ * debug logging (needed for the protocol-level user event line). Joins, events and leaves go through the
+ * {@code serf} command line as an operator would.
+ *
+ * <p>Facts come from the agent's log: {@code serf: EventMemberJoin/Failed/Leave: NAME} (logged by the serf
+ * layer as memberlist reports the change, before the agent's event coalescing), {@code serf:
+ * messageUserEventType: NAME} (the first one on a node is the first copy of the event it received), {@code
+ * agent: Requesting user event send: NAME} (the sender), {@code agent: joining:} and {@code Serf agent
+ * running!}. Serf stamps its log to the second only, hence stamping on arrival.
+ */
+final class SerfFleet extends Fleet {
+
+    private final String serf;
+    private final String key;
+    private final List<Process> agents = new ArrayList<>();
+
+    /**
+     * @param serf path of the serf binary
+     * @param key  base64 encryption key, or null for plaintext
+     */
+    SerfFleet(int n, Path logFile, String serf, String key) throws java.io.IOException {
+        super(n, logFile);
+        this.serf = serf;
+        this.key = key;
+    }
+
+    @Override
+    String label() {
+        return "serf";
+    }
+
+    @Override
+    String name(int i) {
+        return "s" + i;
+    }
+
+    @Override
+    String address(int i) {
+        return "127.0.100." + i + ":7946";
+    }
+
+    private String rpc(int i) {
+        return "-rpc-addr=127.0.100." + i + ":7373";
+    }
+
+    @Override
+    void start() throws Exception {
+        if (n > 250) {
+            throw new IllegalArgumentException("at most 250 Serf agents (one per address of 127.0.100.0/24)");
+        }
+        for (int i = 1; i <= n; i++) {
+            List<String> cmd = new ArrayList<>(List.of(serf, "agent", "-node=" + name(i), "-bind=" + address(i),
+                    rpc(i), "-profile=lan", "-log-level=debug"));
+            if (key != null) {
+                cmd.add("-encrypt=" + key);
+            }
+            agents.add(spawn(cmd, name(i)));
+        }
+        if (!await(() -> allSaw(allBut(), "ready"), 60)) {
+            throw new IllegalStateException("Serf agents not ready in 60 s");
+        }
+    }
+
+    @Override
+    void joinAll() throws Exception {
+        List<Process> calls = new ArrayList<>();
+        for (int i = 2; i <= n; i++) {
+            calls.add(new ProcessBuilder(serf, "join", rpc(i), address(1)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start());
+        }
+        for (Process p : calls) {
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Override
+    void event(int from, String name) throws Exception {
+        run(List.of(serf, "event", rpc(from), "-coalesce=false", name, "0123456789abcdef"), 30);
+    }
+
+    @Override
+    void crash(int i) {
+        agents.get(i - 1).destroyForcibly(); // SIGKILL
+    }
+
+    @Override
+    void leave(int i) throws Exception {
+        // SIGINT: the agent leaves gracefully (SIGTERM would not, by default).
+        run(List.of("kill", "-INT", Long.toString(agents.get(i - 1).pid())), 10);
+    }
+
+    @Override
+    void parse(String node, String line, long t) {
+        String[][] facts = {
+                {"serf: EventMemberJoin: ", "joined "},
+                {"serf: EventMemberFailed: ", "failed "},
+                {"serf: EventMemberLeave: ", "left "},
+                {"serf: messageUserEventType: ", "event "},
+                {"agent: Requesting user event send: ", "sending "},
+        };
+        for (String[] f : facts) {
+            int k = line.indexOf(f[0]);
+            if (k >= 0) {
+                String rest = line.substring(k + f[0].length());
+                int end = 0;
+                while (end < rest.length() && rest.charAt(end) != ' ' && rest.charAt(end) != '.') {
+                    end++;
+                }
+                obs.record(node, f[1] + rest.substring(0, end), t);
+                return;
+            }
+        }
+        if (line.contains("agent: joining: ")) {
+            obs.record(node, "joining", t);
+        } else if (line.contains("Serf agent running!")) {
+            obs.record(node, "ready", t);
+        }
+    }
+}
