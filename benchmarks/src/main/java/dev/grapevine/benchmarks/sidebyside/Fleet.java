@@ -20,6 +20,8 @@ abstract class Fleet implements AutoCloseable {
 
     /** Size of the cluster. */
     final int n;
+    /** The first gossip port (7946 unless a test moves it out of the way). */
+    final int port;
     /** What the nodes said. */
     final Observations obs = new Observations();
     private final BufferedWriter log;
@@ -28,10 +30,12 @@ abstract class Fleet implements AutoCloseable {
 
     /**
      * @param n       number of nodes
+     * @param port    the first gossip port
      * @param logFile where every line read is kept, stamped with its arrival time
      */
-    Fleet(int n, Path logFile) throws IOException {
+    Fleet(int n, int port, Path logFile) throws IOException {
         this.n = n;
+        this.port = port;
         Files.createDirectories(logFile.getParent());
         this.log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8);
     }
@@ -83,16 +87,26 @@ abstract class Fleet implements AutoCloseable {
         return p;
     }
 
-    /** Runs a short command (a CLI call) to completion, its output discarded; fails on a non-zero exit. */
+    /**
+     * Runs a short command (a CLI call) to completion; fails on a non-zero exit with the command's output in
+     * the message.
+     */
     static void run(List<String> command, int timeoutSeconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new IOException("timed out: " + String.join(" ", command));
         }
         if (p.exitValue() != 0) {
-            throw new IOException("exit " + p.exitValue() + ": " + String.join(" ", command));
+            throw new IOException("exit " + p.exitValue() + ": " + String.join(" ", command) + ": "
+                    + output.getNow("(no output)"));
         }
     }
 

@@ -29,9 +29,9 @@ final class GrapevineFleet extends Fleet {
      * @param key        base64 encryption key, or null for plaintext
      * @param quietJoins leave out "joined" lines (the scale run watches the status instead)
      */
-    GrapevineFleet(int n, Path logFile, List<String> java, boolean embedded, String key, boolean quietJoins)
-            throws IOException {
-        super(n, logFile);
+    GrapevineFleet(int n, int port, Path logFile, List<String> java, boolean embedded, String key,
+                   boolean quietJoins) throws IOException {
+        super(n, port, logFile);
         this.java = java;
         this.embedded = embedded;
         this.key = key;
@@ -54,7 +54,7 @@ final class GrapevineFleet extends Fleet {
 
     @Override
     String address(int i) {
-        return BenchNodes.address(base(), 7946, i);
+        return BenchNodes.address(base(), port, i);
     }
 
     @Override
@@ -66,7 +66,7 @@ final class GrapevineFleet extends Fleet {
         for (int p = 0; p < processes; p++) {
             List<String> cmd = new ArrayList<>(java);
             cmd.add(BenchNodes.class.getName());
-            cmd.addAll(List.of("--prefix", embedded ? "e" : "g", "--base", base(), "--port", "7946",
+            cmd.addAll(List.of("--prefix", embedded ? "e" : "g", "--base", base(), "--port", Integer.toString(port),
                     "--first", Integer.toString(p + 1), "--count", Integer.toString(embedded ? n : 1)));
             if (key != null) {
                 cmd.addAll(List.of("--key", key));

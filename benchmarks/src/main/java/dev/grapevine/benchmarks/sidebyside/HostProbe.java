@@ -31,21 +31,28 @@ final class HostProbe implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
-     * Installs the counters for each range (a name and a CIDR such as {@code 127.0.100.0/24}); without nft or
-     * root rights it warns and counts nothing.
+     * Installs the counters for each range (a name and a CIDR such as {@code 127.0.100.0/24}) and the gossip
+     * ports {@code port..port+3}; without ranges it counts nothing, and without nft or root rights it warns and
+     * counts nothing.
      */
-    HostProbe(Map<String, String> ranges) {
+    HostProbe(Map<String, String> ranges, int port) {
+        String ports = port + "-" + (port + 3);
         StringBuilder s = new StringBuilder("table inet " + TABLE + " {\n");
         ranges.keySet().forEach(k -> s.append("  counter ").append(k).append("_udp {}\n  counter ")
                 .append(k).append("_tcp {}\n"));
         s.append("  chain out {\n    type filter hook output priority 0; policy accept;\n");
         ranges.forEach((k, cidr) -> s
-                .append("    ip saddr ").append(cidr).append(" udp sport 7946-7949 counter name ").append(k).append("_udp\n")
-                .append("    ip saddr ").append(cidr).append(" tcp sport 7946-7949 counter name ").append(k).append("_tcp\n")
-                .append("    ip daddr ").append(cidr).append(" tcp dport 7946-7949 tcp sport != 7946-7949 counter name ")
+                .append("    ip saddr ").append(cidr).append(" udp sport ").append(ports).append(" counter name ").append(k).append("_udp\n")
+                .append("    ip saddr ").append(cidr).append(" tcp sport ").append(ports).append(" counter name ").append(k).append("_tcp\n")
+                .append("    ip daddr ").append(cidr).append(" tcp dport ").append(ports).append(" tcp sport != ")
+                        .append(ports).append(" counter name ")
                 .append(k).append("_tcp\n"));
         s.append("  }\n}\n");
         boolean ok;
+        if (ranges.isEmpty()) {
+            counting = false;
+            return;
+        }
         try {
             nft("delete table inet " + TABLE + "\n", true);
             ok = nft(s.toString(), false);

@@ -31,7 +31,7 @@ final class ScaleSoak {
     void run() throws Exception {
         int n = s.scale();
         List<String> lines = new ArrayList<>();
-        try (GrapevineFleet f = new GrapevineFleet(n, s.out().resolve("logs").resolve("scale-" + n + ".log"),
+        try (GrapevineFleet f = new GrapevineFleet(n, s.port(), s.out().resolve("logs").resolve("scale-" + n + ".log"),
                 SerfSideBySide.javaCommand("-Xmx" + Math.max(256, n) + "m -XX:+UseSerialGC"), true, s.key(), true)) {
             f.start();
             List<Process> procs = f.processes();

@@ -6,7 +6,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HashiCorp Serf agents, one process each, on {@code 127.0.100.i:7946} (RPC on {@code :7373}), LAN profile,
+ * HashiCorp Serf agents, one process each, on {@code 127.0.100.i:7946} (RPC on {@code :7373}; with another
+ * port P, P and P - 573), LAN profile,
  * debug logging (needed for the protocol-level user event line). Joins, events and leaves go through the
  * {@code serf} command line as an operator would.
  *
@@ -18,6 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class SerfFleet extends Fleet {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SerfFleet.class);
+
     private final String serf;
     private final String key;
     private final List<Process> agents = new ArrayList<>();
@@ -26,8 +29,8 @@ final class SerfFleet extends Fleet {
      * @param serf path of the serf binary
      * @param key  base64 encryption key, or null for plaintext
      */
-    SerfFleet(int n, Path logFile, String serf, String key) throws java.io.IOException {
-        super(n, logFile);
+    SerfFleet(int n, int port, Path logFile, String serf, String key) throws java.io.IOException {
+        super(n, port, logFile);
         this.serf = serf;
         this.key = key;
     }
@@ -44,11 +47,11 @@ final class SerfFleet extends Fleet {
 
     @Override
     String address(int i) {
-        return "127.0.100." + i + ":7946";
+        return "127.0.100." + i + ":" + port;
     }
 
     private String rpc(int i) {
-        return "-rpc-addr=127.0.100." + i + ":7373";
+        return "-rpc-addr=127.0.100." + i + ":" + (port - 573);
     }
 
     @Override
@@ -85,7 +88,19 @@ final class SerfFleet extends Fleet {
 
     @Override
     void event(int from, String name) throws Exception {
-        run(List.of(serf, "event", rpc(from), "-coalesce=false", name, "0123456789abcdef"), 30);
+        List<String> cmd = List.of(serf, "event", rpc(from), "-coalesce=false", name, "0123456789abcdef");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                run(cmd, 30);
+                return;
+            } catch (java.io.IOException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                LOG.warn("serf event failed, trying again: {}", e.getMessage());
+                Thread.sleep(1000);
+            }
+        }
     }
 
     @Override

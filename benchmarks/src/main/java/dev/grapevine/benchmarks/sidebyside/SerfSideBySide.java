@@ -36,7 +36,7 @@ import java.util.Map;
  * action or when it read the node's line reporting it (see {@link Observations}).
  *
  * <p>Arguments: {@code --sizes 10,50,100 --systems serf,grapevine-jvm,grapevine-embedded --idle 60
- * --settle 10 --events 5 --crashes 3 --leaves 3 --out DIR --serf /usr/bin/serf --plaintext --jvm "OPTIONS"}; with {@code --scale N
+ * --settle 10 --events 5 --crashes 3 --leaves 3 --port 7946 --out DIR --serf /usr/bin/serf --plaintext --jvm "OPTIONS"}; with {@code --scale N
  * --soak SECONDS} it runs the scale soak instead ({@link ScaleSoak}). The Grapevine JVMs get this JVM's
  * class path.
  */
@@ -52,10 +52,10 @@ public final class SerfSideBySide {
     /** Parsed arguments. */
     record Settings(List<Integer> sizes, List<String> systems, int idle, int settle, int events, Path out,
                     String serf, String key, String nodeJvm, int scale, int soak, int crashes,
-                    int leaves) {
+                    int leaves, int port) {
     }
 
-    private SerfSideBySide(Settings settings) {
+    SerfSideBySide(Settings settings) {
         this.settings = settings;
     }
 
@@ -67,7 +67,7 @@ public final class SerfSideBySide {
         ranges.put("serf", "127.0.100.0/24");
         ranges.put("jvm", "127.0.101.0/24");
         ranges.put("embedded", "127.0.102.0/24");
-        try (HostProbe probe = new HostProbe(ranges)) {
+        try (HostProbe probe = new HostProbe(ranges, s.port())) {
             Runtime.getRuntime().addShutdownHook(new Thread(probe::close, "nft-cleanup"));
             if (s.scale() > 0) {
                 new ScaleSoak(s, probe).run();
@@ -85,6 +85,7 @@ public final class SerfSideBySide {
         int events = 5;
         int crashes = 3;
         int leaves = 3;
+        int port = 7946;
         int scale = 0;
         int soak = 600;
         Path out = Path.of("benchmarks/target/side-by-side");
@@ -101,6 +102,7 @@ public final class SerfSideBySide {
                 case "--events" -> events = Integer.parseInt(need(args[i], v));
                 case "--crashes" -> crashes = Integer.parseInt(need(args[i], v));
                 case "--leaves" -> leaves = Integer.parseInt(need(args[i], v));
+                case "--port" -> port = Integer.parseInt(need(args[i], v));
                 case "--out" -> out = Path.of(need(args[i], v));
                 case "--serf" -> serf = need(args[i], v);
                 case "--jvm" -> jvm = need(args[i], v);
@@ -128,7 +130,7 @@ public final class SerfSideBySide {
                     + " at least, one Serf agent per address of a /24 at most)");
         }
         String key = plaintext ? null : Keyring.generateKeyBase64();
-        return new Settings(sizes, systems, idle, settle, events, out, serf, key, jvm, scale, soak, crashes, leaves);
+        return new Settings(sizes, systems, idle, settle, events, out, serf, key, jvm, scale, soak, crashes, leaves, port);
     }
 
     private static String need(String flag, String value) {
@@ -152,14 +154,14 @@ public final class SerfSideBySide {
         return cmd;
     }
 
-    private Fleet fleet(String system, int n) throws IOException {
+    Fleet fleet(String system, int n) throws IOException {
         Path log = settings.out().resolve("logs").resolve(system + "-" + n + ".log");
         return switch (system) {
-            case "serf" -> new SerfFleet(n, log, settings.serf(), settings.key());
-            case "grapevine-jvm" -> new GrapevineFleet(n, log, javaCommand(settings.nodeJvm()), false,
+            case "serf" -> new SerfFleet(n, settings.port(), log, settings.serf(), settings.key());
+            case "grapevine-jvm" -> new GrapevineFleet(n, settings.port(), log, javaCommand(settings.nodeJvm()), false,
                     settings.key(), false);
-            default -> new GrapevineFleet(n, log, javaCommand("-Xmx" + (64 + n) + "m -XX:+UseSerialGC"), true,
-                    settings.key(), false);
+            default -> new GrapevineFleet(n, settings.port(), log,
+                    javaCommand("-Xmx" + (64 + n) + "m -XX:+UseSerialGC"), true, settings.key(), false);
         };
     }
 
@@ -181,6 +183,9 @@ public final class SerfSideBySide {
                 Result r;
                 try (Fleet f = fleet(system, n)) {
                     r = measure(f, probe, range(system));
+                } catch (Exception e) {
+                    LOG.error("{} x{}: failed, no figures: {}", system, n, e.toString());
+                    continue;
                 }
                 LOG.info("{} x{}: {}", system, n, r);
                 results.add(r);
@@ -191,7 +196,8 @@ public final class SerfSideBySide {
         Report.write(settings.out(), results);
     }
 
-    private Result measure(Fleet f, HostProbe probe, String range) throws Exception {
+    /** Runs every step on {@code f} and returns the figures; traffic from {@code probe}'s counters of {@code range}. */
+    Result measure(Fleet f, HostProbe probe, String range) throws Exception {
         int n = f.n;
         Observations o = f.obs;
         f.start();

@@ -1,0 +1,68 @@
+package dev.grapevine.benchmarks.sidebyside;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The whole measurement on a four-node cluster of each kind, on loopback (127.0.100.x, 127.0.101.x,
+ * 127.0.102.x) on port 17946 so as not to meet a real run: every step must be seen by every node it concerns
+ * and every figure must come out. No traffic counters (they need root and nft).
+ */
+class SideBySideRunTest {
+
+    @TempDir
+    Path dir;
+
+    private Result run(String system) throws Exception {
+        SerfSideBySide.Settings s = SerfSideBySide.parse(new String[]{"--sizes", "4", "--idle", "2", "--settle", "0",
+                "--events", "2", "--crashes", "1", "--leaves", "1", "--port", "17946", "--out", dir.toString()});
+        SerfSideBySide harness = new SerfSideBySide(s);
+        try (HostProbe noCounters = new HostProbe(Map.of(), s.port()); Fleet f = harness.fleet(system, 4)) {
+            return harness.measure(f, noCounters, "none");
+        }
+    }
+
+    private static void check(Result r) {
+        assertEquals(4, r.n());
+        assertEquals(0, r.failMissed(), r.toString());
+        assertEquals(0, r.leaveMissed(), r.toString());
+        double[] times = {r.join(), r.eventMedian(), r.eventMax(), r.failMedian(), r.failMax(), r.leaveMedian(), r.leaveMax()};
+        for (double t : times) {
+            assertTrue(Double.isFinite(t) && t >= 0, r.toString());
+        }
+        assertTrue(r.eventMedian() <= r.eventMax() && r.failMedian() <= r.failMax() && r.leaveMedian() <= r.leaveMax(),
+                r.toString());
+        assertTrue(r.failMedian() > 1, "a crash is noticed only after probes time out: " + r);
+        assertTrue(r.cpuPct() > 0 && r.rssMiB() > 1, r.toString());
+        assertTrue(Double.isNaN(r.pkts()), "no counters, no traffic figure");
+    }
+
+    @Test
+    void serfAgents() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/serf")),
+                "serf is not installed (apt-get install serf): skipping the Serf side");
+        Result r = run("serf");
+        check(r);
+        assertTrue(Files.readString(dir.resolve("logs/serf-4.log")).contains("EventMemberFailed: s4"));
+    }
+
+    @Test
+    void grapevineOneJvmPerNode() throws Exception {
+        check(run("grapevine-jvm"));
+    }
+
+    @Test
+    void grapevineEmbedded() throws Exception {
+        Result r = run("grapevine-embedded");
+        check(r);
+        assertTrue(Files.readString(dir.resolve("logs/grapevine-embedded-4.log")).contains(" e1 failed e4"));
+    }
+}
