@@ -4,7 +4,8 @@
 # Usage: benchmarks/scripts/serf-side-by-side.sh [ARGS...]
 #   defaults:   --sizes 10,50,100 --idle 60 --settle 10 --events 5 --crashes 3 --leaves 3
 #               --systems serf,grapevine-jvm,grapevine-embedded (encrypted: one fresh AES-256 key for both)
-#   others:     --plaintext  --jvm "OPTIONS" (of each one-node JVM)
+#   others:     --plaintext  --jvm "OPTIONS" (of each one-node JVM)  --port P (not counted unless 7946)
+#   --replot DIR: tables and chart again from DIR/results.csv (nothing is run)
 #                 --scale 1000 --soak 600   (the scale soak of Grapevine alone; see grapevine-scale.sh)
 # Environment: OUT (default benchmarks/target/side-by-side), SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar,
 #              MVN_ARGS (e.g. -o for an offline build).
@@ -15,7 +16,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${OUT:-benchmarks/target/side-by-side}
-mkdir -p "$OUT"
 
 need() { # command package
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -36,6 +36,23 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   ./mvnw -q -B ${MVN_ARGS:-} -DskipTests -pl benchmarks -am package
 fi
 JAR=benchmarks/target/benchmarks.jar
+mkdir -p "$OUT"
+
+plot() {
+  if [ -f "$OUT/chart.gp" ] && command -v gnuplot >/dev/null; then
+    (cd "$OUT" && gnuplot chart.gp) && echo "chart: $OUT/chart.png"
+  fi
+  [ -f "$OUT/results.md" ] && cat "$OUT/results.md"
+  [ -f "$OUT/scale.md" ] && cat "$OUT/scale.md"
+  return 0
+}
+
+if [ "${1:-}" = --replot ]; then
+  OUT=${2:?--replot DIR}
+  java -cp "$JAR" dev.grapevine.benchmarks.sidebyside.SerfSideBySide --replot "$OUT"
+  plot
+  exit 0
+fi
 
 # What the run was on, and how it was started.
 {
@@ -54,9 +71,4 @@ java -Xmx512m -XX:+UseSerialGC -Dorg.slf4j.simpleLogger.showDateTime=true \
   dev.grapevine.benchmarks.sidebyside.SerfSideBySide --out "$OUT" "$@"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 
-if [ -f "$OUT/chart.gp" ] && command -v gnuplot >/dev/null; then
-  (cd "$OUT" && gnuplot chart.gp) && echo "chart: $OUT/chart.png"
-fi
-[ -f "$OUT/results.md" ] && cat "$OUT/results.md"
-[ -f "$OUT/scale.md" ] && cat "$OUT/scale.md"
-exit 0
+plot

@@ -97,9 +97,17 @@ final class GrapevineFleet extends Fleet {
     }
 
     @Override
-    void joinAll() {
+    void joinAll() throws InterruptedException {
+        joinPaced(0);
+    }
+
+    /** Asks nodes 2..n to join node 1, {@code perSecond} a second (0: all at once). */
+    void joinPaced(int perSecond) throws InterruptedException {
         for (int i = 2; i <= n; i++) {
             command(i, "join " + i + " " + address(1));
+            if (perSecond > 0) {
+                Thread.sleep(1000L / perSecond);
+            }
         }
     }
 

@@ -17,6 +17,7 @@ final class Report {
     private static final List<String> SYSTEMS = List.of("serf", "grapevine-jvm", "grapevine-embedded");
     private static final List<String> TITLES = List.of("Serf (one process per node)", "Grapevine (one JVM per node)",
             "Grapevine (all nodes in one JVM)");
+    private static final List<String> COLOURS = List.of("#d9534f", "#5b9bd5", "#70ad47");
     /** Figures drawn, as indexes into {@link Result#FIGURES}. */
     private static final int[] CHARTED = {0, 2, 4, 6, 7, 8, 9, 10};
 
@@ -109,7 +110,7 @@ final class Report {
         StringBuilder s = new StringBuilder();
         List<Integer> sizes = results.stream().map(Result::n).distinct().toList();
         for (int fig : CHARTED) {
-            s.append("# ").append(Result.FIGURES.get(fig)).append("\nN serf grapevine-jvm grapevine-embedded\n");
+            s.append("# ").append(Result.FIGURES.get(fig)).append("\n# N serf grapevine-jvm grapevine-embedded\n");
             for (int n : sizes) {
                 s.append(n);
                 for (String sys : SYSTEMS) {
@@ -132,22 +133,29 @@ final class Report {
                 set style histogram clustered gap 1
                 set style fill solid 0.85 border -1
                 set boxwidth 0.9
-                set key at screen 0.5,0.025 center horizontal maxrows 1 font 'sans,10'
+                unset key
                 set yrange [0:*]
                 set grid ytics
                 set xlabel 'N (nodes)'
                 set multiplot layout 2,4 title 'Serf vs Grapevine on loopback, LAN profile, encrypted' \
                     margins 0.04,0.99,0.1,0.93 spacing 0.05,0.12
                 """);
+        // The legend, once, under the panels: a coloured box and a title per system.
+        for (int k = 0; k < SYSTEMS.size(); k++) {
+            double x = 0.2 + 0.22 * k;
+            s.append(String.format(Locale.ROOT, "set object %d rect from screen %.3f,0.02 to screen %.3f,0.045 fc rgb '%s' "
+                    + "fs solid 0.85 border -1%n", k + 1, x, x + 0.015, COLOURS.get(k)));
+            s.append(String.format(Locale.ROOT, "set label %d '%s' at screen %.3f,0.0325 left%n", k + 1, TITLES.get(k),
+                    x + 0.02));
+        }
         for (int i = 0; i < CHARTED.length; i++) {
-            s.append("set title '").append(Result.FIGURES.get(CHARTED[i])).append("'\n")
-                    .append("plot 'chart.dat' index ").append(i).append(" using 2:xtic(1) title '").append(TITLES.get(0))
-                    .append("' lc rgb '#d9534f', '' index ").append(i).append(" using 3 title '").append(TITLES.get(1))
-                    .append("' lc rgb '#5b9bd5', '' index ").append(i).append(" using 4 title '").append(TITLES.get(2))
-                    .append("' lc rgb '#70ad47'\n");
-            if (i == 0) {
-                s.append("unset key\n");
-            }
+            boolean log = CHARTED[i] == 0; // join times span from tenths of a second to a minute
+            s.append("set title '").append(Result.FIGURES.get(CHARTED[i]).replace(" (s)", log ? " (s, log scale)" : " (s)"))
+                    .append("'\n").append(log ? "set logscale y\nset yrange [0.1:*]\n" : "unset logscale y\nset yrange [0:*]\n")
+                    .append("plot 'chart.dat' index ").append(i).append(" using 2:xtic(1) notitle lc rgb '")
+                    .append(COLOURS.get(0)).append("', '' index ").append(i).append(" using 3 notitle lc rgb '")
+                    .append(COLOURS.get(1)).append("', '' index ").append(i).append(" using 4 notitle lc rgb '")
+                    .append(COLOURS.get(2)).append("'\n");
         }
         s.append("unset multiplot\n");
         return s.toString();

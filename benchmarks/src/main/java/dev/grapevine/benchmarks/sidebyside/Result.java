@@ -48,6 +48,20 @@ record Result(String system, int n, double join, double joinSpread, double event
                 udpBytes, falseFailures, load, lagMaxMs);
     }
 
+    /** Reads back a line written by {@link #csv()}. */
+    static Result fromCsv(String line) {
+        String[] f = line.split(",");
+        if (f.length != 21) {
+            throw new IllegalArgumentException("expected 21 fields, found " + f.length + ": " + line);
+        }
+        double[] d = new double[f.length];
+        for (int i = 2; i < f.length; i++) {
+            d[i] = Double.parseDouble(f[i]);
+        }
+        return new Result(f[0], Integer.parseInt(f[1]), d[2], d[3], d[4], d[5], d[6], d[7], (int) d[8], d[9], d[10],
+                (int) d[11], d[12], d[13], d[14], d[15], d[16], d[17], (int) d[18], d[19], d[20]);
+    }
+
     /** The headline figures, in table order, with their column titles. */
     static final List<String> FIGURES = List.of("join converged (s)", "event median (s)", "event max (s)",
             "kill -9 median (s)", "kill -9 max (s)", "leave median (s)", "leave max (s)", "idle CPU per node (% core)",

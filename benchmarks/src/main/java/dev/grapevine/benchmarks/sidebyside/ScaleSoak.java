@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The scale soak: N real-UDP Grapevine nodes in one JVM ({@code 127.0.102.x}, four ports per address) join
- * through node 1 all at once, stay idle for the soak while every "failed" line is counted as a false
+ * through node 1 (all at once, or {@code --join-rate} a second), stay idle for the soak while every "failed" line is counted as a false
  * failure, then node N stops dead and the time until every survivor reports it failed is measured. Writes
  * {@code scale.md}.
  */
@@ -37,7 +37,7 @@ final class ScaleSoak {
             List<Process> procs = f.processes();
             double cpuStart = HostProbe.cpuSeconds(procs);
             long joinAt = Observations.nowMicros();
-            f.joinAll();
+            f.joinPaced(s.joinRate());
             boolean converged = Fleet.await(() -> {
                 f.askStatus();
                 sleep(2000);
@@ -46,8 +46,9 @@ final class ScaleSoak {
             }, 600);
             double joinSeconds = (Observations.nowMicros() - joinAt) / 1e6;
             double joinCpu = HostProbe.cpuSeconds(procs) - cpuStart;
-            add(lines, "%d nodes in one JVM, %s; joined through node 1 at once: %s after %.0f s (status polled every 2 s), "
-                    + "%.0f CPU s for the join", n, s.key() != null ? "encrypted" : "plaintext",
+            add(lines, "%d nodes in one JVM, %s; joined through node 1 %s: %s %.0f s after the first join (status polled "
+                    + "every 2 s), %.0f CPU s for the join", n, s.key() != null ? "encrypted" : "plaintext",
+                    s.joinRate() > 0 ? s.joinRate() + " a second" : "all at once",
                     converged ? "every node saw all " + n + " alive" : "NOT converged", joinSeconds, joinCpu);
             int failuresBefore = f.obs.failures().size();
             double cpu0 = HostProbe.cpuSeconds(procs);

@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
  * layer as memberlist reports the change, before the agent's event coalescing), {@code serf:
  * messageUserEventType: NAME} (the first one on a node is the first copy of the event it received), {@code
  * agent: Requesting user event send: NAME} (the sender), {@code agent: joining:} and {@code Serf agent
- * running!}. Serf stamps its log to the second only, hence stamping on arrival.
+ * running!}. Serf stamps its log to the second only, hence stamping on arrival. {@code EventMemberLeave
+ * (forced)}, logged when a leave intent arrives for a member this agent had already declared failed, is not
+ * taken as a clean leave: that agent counts as having missed the leave, and its "failed" as a false one.
  */
 final class SerfFleet extends Fleet {
 

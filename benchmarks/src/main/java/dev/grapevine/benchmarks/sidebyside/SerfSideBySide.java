@@ -37,8 +37,8 @@ import java.util.Map;
  *
  * <p>Arguments: {@code --sizes 10,50,100 --systems serf,grapevine-jvm,grapevine-embedded --idle 60
  * --settle 10 --events 5 --crashes 3 --leaves 3 --port 7946 --out DIR --serf /usr/bin/serf --plaintext --jvm "OPTIONS"}; with {@code --scale N
- * --soak SECONDS} it runs the scale soak instead ({@link ScaleSoak}). The Grapevine JVMs get this JVM's
- * class path.
+ * --soak SECONDS [--join-rate PER_SECOND]} it runs the scale soak instead ({@link ScaleSoak}). The Grapevine JVMs get this JVM's
+ * class path. {@code --replot DIR} writes the tables and chart files again from {@code DIR/results.csv}.
  */
 public final class SerfSideBySide {
 
@@ -52,7 +52,7 @@ public final class SerfSideBySide {
     /** Parsed arguments. */
     record Settings(List<Integer> sizes, List<String> systems, int idle, int settle, int events, Path out,
                     String serf, String key, String nodeJvm, int scale, int soak, int crashes,
-                    int leaves, int port) {
+                    int leaves, int port, int joinRate) {
     }
 
     SerfSideBySide(Settings settings) {
@@ -61,6 +61,13 @@ public final class SerfSideBySide {
 
     /** Entry point; see the class comment. */
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("--replot")) {
+            // Tables and chart again from a run's results.csv, without running anything.
+            Path dir = Path.of(args[1]);
+            Report.write(dir, Files.readAllLines(dir.resolve("results.csv")).stream().skip(1)
+                    .filter(l -> !l.isBlank()).map(Result::fromCsv).toList());
+            return;
+        }
         Settings s = parse(args);
         Files.createDirectories(s.out());
         Map<String, String> ranges = new LinkedHashMap<>();
@@ -68,7 +75,11 @@ public final class SerfSideBySide {
         ranges.put("jvm", "127.0.101.0/24");
         ranges.put("embedded", "127.0.102.0/24");
         try (HostProbe probe = new HostProbe(ranges, s.port())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(probe::close, "nft-cleanup"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                // Stopped from outside (Ctrl-C, kill): no node process and no counter may outlive the run.
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+                probe.close();
+            }, "side-by-side-cleanup"));
             if (s.scale() > 0) {
                 new ScaleSoak(s, probe).run();
             } else {
@@ -86,6 +97,7 @@ public final class SerfSideBySide {
         int crashes = 3;
         int leaves = 3;
         int port = 7946;
+        int joinRate = 0;
         int scale = 0;
         int soak = 600;
         Path out = Path.of("benchmarks/target/side-by-side");
@@ -103,6 +115,7 @@ public final class SerfSideBySide {
                 case "--crashes" -> crashes = Integer.parseInt(need(args[i], v));
                 case "--leaves" -> leaves = Integer.parseInt(need(args[i], v));
                 case "--port" -> port = Integer.parseInt(need(args[i], v));
+                case "--join-rate" -> joinRate = Integer.parseInt(need(args[i], v));
                 case "--out" -> out = Path.of(need(args[i], v));
                 case "--serf" -> serf = need(args[i], v);
                 case "--jvm" -> jvm = need(args[i], v);
@@ -130,7 +143,7 @@ public final class SerfSideBySide {
                     + " at least, one Serf agent per address of a /24 at most)");
         }
         String key = plaintext ? null : Keyring.generateKeyBase64();
-        return new Settings(sizes, systems, idle, settle, events, out, serf, key, jvm, scale, soak, crashes, leaves, port);
+        return new Settings(sizes, systems, idle, settle, events, out, serf, key, jvm, scale, soak, crashes, leaves, port, joinRate);
     }
 
     private static String need(String flag, String value) {

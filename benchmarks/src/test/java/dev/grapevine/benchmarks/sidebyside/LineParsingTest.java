@@ -29,6 +29,7 @@ class LineParsingTest {
                     "    2026/11/22 02:00:30 [INFO] serf: EventMemberFailed: s3 127.0.100.3",
                     "    2026/11/22 02:00:31 [INFO] serf: EventMemberLeave: s2 127.0.100.2",
                     "    2026/11/22 02:00:31 [DEBUG] memberlist: Stream connection from=127.0.0.1:50468",
+                    "    2026/11/22 02:00:32 [INFO] serf: EventMemberLeave (forced): s3 127.0.100.3",
             };
             for (int i = 0; i < lines.length; i++) {
                 f.parse("s1", lines[i], 1000 + i);
@@ -42,6 +43,7 @@ class LineParsingTest {
             assertEquals(1006L, o.at("s1", "failed s3"));
             assertEquals(1007L, o.at("s1", "left s2"));
             assertNull(o.at("s2", "joined s2"), "facts belong to the agent whose log said them");
+            assertNull(o.at("s1", "left s3"), "a forced leave of a member already reported failed is no clean leave");
             assertEquals(List.of(new Observations.Failure("s1", "s3", 1006)), o.failures());
             assertEquals("127.0.100.2:17946", f.address(2));
         }

@@ -34,7 +34,16 @@ class ReportTest {
         String md = Report.markdown(List.of(failed));
         assertTrue(md.contains("| 10 | Serf (one process per node) | - | 0.10 | 0.20 | 5.00 (2 never) | - (2 never) |"), md);
         String dat = Report.chartData(List.of(failed));
-        assertTrue(dat.startsWith("# join converged (s)\nN serf grapevine-jvm grapevine-embedded\n10 NaN NaN NaN\n"), dat);
+        assertTrue(dat.startsWith("# join converged (s)\n# N serf grapevine-jvm grapevine-embedded\n10 NaN NaN NaN\n"), dat);
+    }
+
+    @Test
+    void resultsReadBackFromCsv() {
+        Result r = result("grapevine-jvm", 2);
+        Result back = Result.fromCsv(r.csv());
+        assertEquals(r.csv(), back.csv());
+        assertEquals(Report.markdown(List.of(r)), Report.markdown(List.of(back)));
+        assertThrows(IllegalArgumentException.class, () -> Result.fromCsv("serf,10,1"));
     }
 
     @Test
