@@ -4,7 +4,8 @@
 # Usage: benchmarks/scripts/serf-side-by-side.sh [ARGS...]
 #   defaults:   --sizes 10,50,100 --idle 60 --settle 10 --events 5 --crashes 3 --leaves 3
 #               --systems serf,grapevine-jvm,grapevine-embedded (encrypted: one fresh AES-256 key for both)
-#   others:     --plaintext  --jvm "OPTIONS" (of each one-node JVM)  --port P (not counted unless 7946)
+#   others:     --plaintext  --jvm "OPTIONS" (of each one-node JVM)  --embedded-jvm "OPTIONS" (of the N-node JVM)
+#               --port P (traffic not counted unless 7946)
 #   --replot DIR: tables and chart again from DIR/results.csv (nothing is run)
 #                 --scale 1000 --soak 600   (the scale soak of Grapevine alone; see grapevine-scale.sh)
 # Environment: OUT (default benchmarks/target/side-by-side), SKIP_BUILD=1 to reuse benchmarks/target/benchmarks.jar,

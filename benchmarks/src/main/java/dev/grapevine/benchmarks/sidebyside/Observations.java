@@ -1,8 +1,6 @@
 package dev.grapevine.benchmarks.sidebyside;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,12 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Observations {
 
-    /** One "failed" line: who declared whom failed, and when. */
-    record Failure(String observer, String subject, long micros) {
-    }
-
     private final Map<String, Map<String, Long>> first = new ConcurrentHashMap<>();
-    private final List<Failure> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** "failed" lines per subject: counts only, a storm can bring millions. */
+    private final Map<String, java.util.concurrent.atomic.LongAdder> failed = new ConcurrentHashMap<>();
     private final AtomicLong maxLag = new AtomicLong();
     private final AtomicLong lagSum = new AtomicLong();
     private final AtomicLong lagCount = new AtomicLong();
@@ -36,7 +31,7 @@ final class Observations {
     void record(String observer, String fact, long micros) {
         first.computeIfAbsent(observer, k -> new ConcurrentHashMap<>()).putIfAbsent(fact, micros);
         if (fact.startsWith("failed ")) {
-            failures.add(new Failure(observer, fact.substring(7), micros));
+            failed.computeIfAbsent(fact.substring(7), k -> new java.util.concurrent.atomic.LongAdder()).increment();
         }
     }
 
@@ -64,11 +59,15 @@ final class Observations {
         return m == null ? null : m.get(fact);
     }
 
-    /** Every "failed" line so far. */
-    List<Failure> failures() {
-        synchronized (failures) {
-            return List.copyOf(failures);
-        }
+    /** How many "failed" lines there were so far. */
+    long failureCount() {
+        return failed.values().stream().mapToLong(java.util.concurrent.atomic.LongAdder::sum).sum();
+    }
+
+    /** How many "failed" lines so far were about members other than {@code subjects}. */
+    long failuresExcept(java.util.Collection<String> subjects) {
+        return failed.entrySet().stream().filter(e -> !subjects.contains(e.getKey()))
+                .mapToLong(e -> e.getValue().sum()).sum();
     }
 
     /** Largest read lag of a stamped line, in milliseconds (0 when no line carried its own stamp). */

@@ -31,8 +31,12 @@ final class ScaleSoak {
     void run() throws Exception {
         int n = s.scale();
         List<String> lines = new ArrayList<>();
+        // About 0.45 MiB of heap per node once converged (gossip-core README), with room to spare so that the
+        // collector never has to fight for it; the JVM's default collector, as an embedding application would.
+        String jvm = (s.embeddedJvm() != null ? s.embeddedJvm() : "-Xmx" + Math.max(256, 3 * n) + "m")
+                + " -Xlog:gc:file=" + s.out().resolve("logs").resolve("scale-gc.log");
         try (GrapevineFleet f = new GrapevineFleet(n, s.port(), s.out().resolve("logs").resolve("scale-" + n + ".log"),
-                SerfSideBySide.javaCommand("-Xmx" + Math.max(256, n) + "m -XX:+UseSerialGC"), true, s.key(), true)) {
+                SerfSideBySide.javaCommand(jvm), true, s.key(), true)) {
             f.start();
             List<Process> procs = f.processes();
             double cpuStart = HostProbe.cpuSeconds(procs);
@@ -47,10 +51,10 @@ final class ScaleSoak {
             double joinSeconds = (Observations.nowMicros() - joinAt) / 1e6;
             double joinCpu = HostProbe.cpuSeconds(procs) - cpuStart;
             add(lines, "%d nodes in one JVM, %s; joined through node 1 %s: %s %.0f s after the first join (status polled "
-                    + "every 2 s), %.0f CPU s for the join", n, s.key() != null ? "encrypted" : "plaintext",
+                    + "every 2 s), %.0f CPU s for the join; JVM options %s", n, s.key() != null ? "encrypted" : "plaintext",
                     s.joinRate() > 0 ? s.joinRate() + " a second" : "all at once",
-                    converged ? "every node saw all " + n + " alive" : "NOT converged", joinSeconds, joinCpu);
-            int failuresBefore = f.obs.failures().size();
+                    converged ? "every node saw all " + n + " alive" : "NOT converged", joinSeconds, joinCpu, jvm);
+            long failuresBefore = f.obs.failureCount();
             double cpu0 = HostProbe.cpuSeconds(procs);
             Map<String, long[]> c0 = probe.counters();
             long t0 = System.nanoTime();
@@ -71,12 +75,12 @@ final class ScaleSoak {
                 sumLoad += load;
                 samples++;
                 LOG.info("soak: {} s, live min {} max {}, failed lines {}, load {}", (System.nanoTime() - t0) / 1_000_000_000L,
-                        st == null ? -1 : st[0], st == null ? -1 : st[1], f.obs.failures().size() - failuresBefore, load);
+                        st == null ? -1 : st[0], st == null ? -1 : st[1], f.obs.failureCount() - failuresBefore, load);
             }
             double wall = (System.nanoTime() - t0) / 1e9;
             double cpu = HostProbe.cpuSeconds(procs) - cpu0;
             double[] udp = SerfSideBySide.rate(c0, probe.counters(), "embedded_udp", wall * n);
-            int falseFailures = f.obs.failures().size();
+            long falseFailures = f.obs.failureCount();
             add(lines, "soak %.0f s: %d false failure reports (%d during the join), fewest live members seen by a node %d, "
                             + "CPU %.1f %% of one core in all (%.4f %% per node), RSS %.0f MiB (%.0f KiB per node), "
                             + "UDP %.2f packets/s and %.0f B/s per node, load average %.1f mean / %.1f max",

@@ -36,7 +36,8 @@ import java.util.Map;
  * action or when it read the node's line reporting it (see {@link Observations}).
  *
  * <p>Arguments: {@code --sizes 10,50,100 --systems serf,grapevine-jvm,grapevine-embedded --idle 60
- * --settle 10 --events 5 --crashes 3 --leaves 3 --port 7946 --out DIR --serf /usr/bin/serf --plaintext --jvm "OPTIONS"}; with {@code --scale N
+ * --settle 10 --events 5 --crashes 3 --leaves 3 --port 7946 --out DIR --serf /usr/bin/serf --plaintext --jvm "OPTIONS"
+ * --embedded-jvm "OPTIONS"}; with {@code --scale N
  * --soak SECONDS [--join-rate PER_SECOND]} it runs the scale soak instead ({@link ScaleSoak}). The Grapevine JVMs get this JVM's
  * class path. {@code --replot DIR} writes the tables and chart files again from {@code DIR/results.csv}.
  */
@@ -52,7 +53,7 @@ public final class SerfSideBySide {
     /** Parsed arguments. */
     record Settings(List<Integer> sizes, List<String> systems, int idle, int settle, int events, Path out,
                     String serf, String key, String nodeJvm, int scale, int soak, int crashes,
-                    int leaves, int port, int joinRate) {
+                    int leaves, int port, int joinRate, String embeddedJvm) {
     }
 
     SerfSideBySide(Settings settings) {
@@ -98,6 +99,7 @@ public final class SerfSideBySide {
         int leaves = 3;
         int port = 7946;
         int joinRate = 0;
+        String embeddedJvm = null;
         int scale = 0;
         int soak = 600;
         Path out = Path.of("benchmarks/target/side-by-side");
@@ -116,6 +118,7 @@ public final class SerfSideBySide {
                 case "--leaves" -> leaves = Integer.parseInt(need(args[i], v));
                 case "--port" -> port = Integer.parseInt(need(args[i], v));
                 case "--join-rate" -> joinRate = Integer.parseInt(need(args[i], v));
+                case "--embedded-jvm" -> embeddedJvm = need(args[i], v);
                 case "--out" -> out = Path.of(need(args[i], v));
                 case "--serf" -> serf = need(args[i], v);
                 case "--jvm" -> jvm = need(args[i], v);
@@ -143,7 +146,8 @@ public final class SerfSideBySide {
                     + " at least, one Serf agent per address of a /24 at most)");
         }
         String key = plaintext ? null : Keyring.generateKeyBase64();
-        return new Settings(sizes, systems, idle, settle, events, out, serf, key, jvm, scale, soak, crashes, leaves, port, joinRate);
+        return new Settings(sizes, systems, idle, settle, events, out, serf, key, jvm, scale, soak, crashes, leaves, port, joinRate,
+                embeddedJvm);
     }
 
     private static String need(String flag, String value) {
@@ -174,7 +178,8 @@ public final class SerfSideBySide {
             case "grapevine-jvm" -> new GrapevineFleet(n, settings.port(), log, javaCommand(settings.nodeJvm()), false,
                     settings.key(), false);
             default -> new GrapevineFleet(n, settings.port(), log,
-                    javaCommand("-Xmx" + (64 + n) + "m -XX:+UseSerialGC"), true, settings.key(), false);
+                    javaCommand(settings.embeddedJvm() != null ? settings.embeddedJvm() : "-Xmx" + (64 + n) + "m -XX:+UseSerialGC"),
+                    true, settings.key(), false);
         };
     }
 
@@ -274,7 +279,7 @@ public final class SerfSideBySide {
             change(f, gone, leaver, "left ", 60, left, () -> f.leave(leaver));
         }
 
-        int falseFailures = (int) o.failures().stream().filter(x -> !victims.contains(x.subject())).count();
+        int falseFailures = (int) o.failuresExcept(victims);
         return new Result(f.label(), n, converged - firstJoin, lastJoin - firstJoin, Result.median(events.medians),
                 Result.median(events.maxes), Result.median(fail.medians), Result.median(fail.maxes), fail.missed,
                 Result.median(left.medians), Result.median(left.maxes), left.missed, 100 * cpu / wall / n,
