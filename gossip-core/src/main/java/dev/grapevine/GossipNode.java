@@ -424,32 +424,29 @@ public final class GossipNode implements AutoCloseable {
         return changeKeys(EventLayer.KEY_REMOVE, "remove", base64Key);
     }
 
-    /** Lists the keys of every member, by fingerprint (key material never travels in answers). */
+    /**
+     * Lists the keys of every member, by fingerprint (key material never travels in answers). Members that
+     * stay silent to the first query are asked again by name, as for keyring changes.
+     */
     public CompletableFuture<KeyListing> listKeys() {
         checkOpen();
         Set<String> expected = liveNames();
-        return ask(EventLayer.KEY_LIST, new byte[0], QueryOptions.defaults()).result().thenApply(r -> {
-            Map<String, Integer> installed = new java.util.TreeMap<>();
-            Map<String, Integer> primary = new java.util.TreeMap<>();
-            Set<String> members = new java.util.TreeSet<>();
-            for (QueryResponse resp : r.responses()) {
-                String text = new String(resp.payload(), java.nio.charset.StandardCharsets.UTF_8);
-                if (text.startsWith("error:")) {
-                    continue;
-                }
-                members.add(resp.from());
-                for (String line : text.split("\n")) {
-                    if (line.startsWith("primary ")) {
-                        primary.merge(line.substring(8), 1, Integer::sum);
-                    } else if (line.startsWith("key ")) {
-                        installed.merge(line.substring(4), 1, Integer::sum);
-                    }
+        Map<String, Integer> installed = new java.util.TreeMap<>();
+        Map<String, Integer> primary = new java.util.TreeMap<>();
+        Set<String> members = new java.util.TreeSet<>();
+        return askSilent(EventLayer.KEY_LIST, new byte[0], expected, true, KEY_QUERY_ATTEMPTS, resp -> {
+            String text = new String(resp.payload(), java.nio.charset.StandardCharsets.UTF_8);
+            if (text.startsWith("error:") || !members.add(resp.from())) {
+                return;
+            }
+            for (String line : text.split("\n")) {
+                if (line.startsWith("primary ")) {
+                    primary.merge(line.substring(8), 1, Integer::sum);
+                } else if (line.startsWith("key ")) {
+                    installed.merge(line.substring(4), 1, Integer::sum);
                 }
             }
-            Set<String> silent = new java.util.TreeSet<>(expected);
-            silent.removeAll(r.responders());
-            return new KeyListing(installed, primary, members, silent);
-        });
+        }).thenApply(silent -> new KeyListing(installed, primary, members, silent));
     }
 
     /** Turns sealing of outgoing traffic on or off (moving a plaintext cluster to encryption). */
@@ -475,31 +472,34 @@ public final class GossipNode implements AutoCloseable {
         dev.grapevine.security.AeadKey.ofBase64(base64Key); // fails here, naming the problem, if malformed
         Set<String> expected = liveNames();
         byte[] payload = base64Key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        Set<String> ok = java.util.Collections.synchronizedSet(new java.util.TreeSet<>());
-        Map<String, String> failed = new ConcurrentHashMap<>();
-        return askSilent(query, payload, expected, ok, failed, KEY_QUERY_ATTEMPTS).thenApply(silent ->
-                new KeyResult(operation, ok, failed, silent));
+        Set<String> ok = new java.util.TreeSet<>();
+        Map<String, String> failed = new java.util.TreeMap<>();
+        return askSilent(query, payload, expected, true, KEY_QUERY_ATTEMPTS, resp -> {
+            String text = new String(resp.payload(), java.nio.charset.StandardCharsets.UTF_8);
+            if (text.equals("ok")) {
+                ok.add(resp.from());
+                failed.remove(resp.from());
+            } else {
+                failed.put(resp.from(), text.startsWith("error: ") ? text.substring(7) : text);
+            }
+        }).thenApply(silent -> new KeyResult(operation, ok, failed, silent));
     }
 
     /**
-     * Asks {@code pending} members (all when it is every live member), then asks again, by name, those that
-     * stayed silent: a gossiped query can miss a member, and a keyring change must reach every one. The
-     * operations are idempotent, so asking twice is harmless.
+     * Asks {@code pending} members (all when {@code everyone}), hands each answer to {@code onResponse}, then
+     * asks again, by name, those that stayed silent: a gossiped query can miss a member, and a keyring query
+     * must reach every one. The key queries are idempotent, so asking twice is harmless. Each round completes
+     * before the next starts, so {@code onResponse} is never called concurrently.
+     *
+     * @return the live members that never answered
      */
     private CompletableFuture<Set<String>> askSilent(String query, byte[] payload, Set<String> pending,
-                                                     Set<String> ok, Map<String, String> failed, int attempts) {
-        QueryOptions options = ok.isEmpty() && failed.isEmpty() ? QueryOptions.defaults()
+                                                     boolean everyone, int attempts,
+                                                     java.util.function.Consumer<QueryResponse> onResponse) {
+        QueryOptions options = everyone ? QueryOptions.defaults()
                 : QueryOptions.defaults().filterNodes(List.copyOf(pending));
         return ask(query, payload, options).result().thenCompose(r -> {
-            for (QueryResponse resp : r.responses()) {
-                String text = new String(resp.payload(), java.nio.charset.StandardCharsets.UTF_8);
-                if (text.equals("ok")) {
-                    ok.add(resp.from());
-                    failed.remove(resp.from());
-                } else {
-                    failed.put(resp.from(), text.startsWith("error: ") ? text.substring(7) : text);
-                }
-            }
+            r.responses().forEach(onResponse);
             Set<String> silent = new java.util.TreeSet<>(pending);
             silent.removeAll(r.responders());
             silent.retainAll(liveNames());
@@ -507,7 +507,7 @@ public final class GossipNode implements AutoCloseable {
                 return CompletableFuture.completedFuture(silent);
             }
             LOG.info("{}: {} not answered by {}; asking them again", name, query, silent);
-            return askSilent(query, payload, silent, ok, failed, attempts - 1);
+            return askSilent(query, payload, silent, false, attempts - 1, onResponse);
         });
     }
 

@@ -154,7 +154,8 @@ class SecurityTest {
         assertTrue(await(() -> received.values().stream().allMatch(s -> s.size() == total), Duration.ofSeconds(30)),
                 () -> "every node gets all " + total + " events: " + received.values().stream().map(Set::size).toList());
 
-        KeyListing listing = nodes.get(0).listKeys().get(10, TimeUnit.SECONDS);
+        KeyListing listing = nodes.get(0).listKeys().get(30, TimeUnit.SECONDS);
+        assertTrue(listing.silent().isEmpty(), listing.toString());
         assertEquals(1, listing.installed().size(), listing.toString());
         assertEquals(Map.of(listing.primary().keySet().iterator().next(), n), listing.primary());
         assertEquals(Keyring.ofBase64(next), Keyring.fromFile(keyFile), "node0 persisted its new keyring");
