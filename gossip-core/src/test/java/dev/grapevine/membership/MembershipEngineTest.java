@@ -167,6 +167,45 @@ class MembershipEngineTest {
     }
 
     @Test
+    void newsAtAQuietNodeLeavesAtOnceButRoundsStayAnIntervalApart() {
+        long interval = GossipConfig.lan().gossipInterval().toNanos();
+        List<Long> gossipTimes = new ArrayList<>();
+        transport.onSend = b -> {
+            List<Message> frames = new ArrayList<>();
+            try {
+                Codec.readPacket(b.duplicate(), false, frames::add);
+            } catch (DecodeException e) {
+                throw new AssertionError(e);
+            }
+            if (frames.stream().noneMatch(m -> m instanceof Message.Ping || m instanceof Message.Ack)
+                    && (gossipTimes.isEmpty() || gossipTimes.get(gossipTimes.size() - 1) != scheduler.nanoTime())) {
+                gossipTimes.add(scheduler.nanoTime());
+            }
+        };
+        engine.onAlive(new Alive(1, "peer", PEER, Map.of()));
+        scheduler.advance(0);
+        assertEquals(List.of(0L), gossipTimes, "a quiet node spreads news without waiting for a ticker");
+
+        scheduler.advance(interval / 4);
+        engine.onAlive(new Alive(1, "peer2", new InetSocketAddress("127.0.0.3", 7946), Map.of()));
+        scheduler.advance(interval / 2);
+        assertEquals(List.of(0L), gossipTimes, "not before an interval has passed since the last round");
+        scheduler.advance(interval);
+        assertEquals(List.of(0L, interval), gossipTimes);
+
+        scheduler.advance(60L * interval); // every broadcast sent its last time; the node goes quiet
+        gossipTimes.clear();
+        long quietSince = scheduler.nanoTime();
+        engine.onAlive(new Alive(2, "peer", PEER, Map.of("role", "front")));
+        scheduler.advance(0);
+        assertEquals(List.of(quietSince), gossipTimes, "quiet again: the next news leaves at once too");
+        scheduler.advance(10L * interval);
+        for (int i = 1; i < gossipTimes.size(); i++) {
+            assertTrue(gossipTimes.get(i) - gossipTimes.get(i - 1) >= interval, "rounds " + gossipTimes);
+        }
+    }
+
+    @Test
     void malformedDatagramIsCountedNotThrown() {
         Stats stats = new Stats();
         MembershipEngine e = new MembershipEngine("x", SELF, Map.of(), GossipConfig.lan(), scheduler, transport,
@@ -264,12 +303,15 @@ class MembershipEngineTest {
         public void start(Inbound inbound) {
         }
 
+        java.util.function.Consumer<ByteBuffer> onSend = b -> { };
+
         @Override
         public void sendDatagram(InetSocketAddress to, ByteBuffer datagram) {
             ByteBuffer copy = ByteBuffer.allocate(datagram.remaining());
             copy.put(datagram.duplicate()).flip();
             sent.add(copy);
             this.to.add(to);
+            onSend.accept(copy);
         }
 
         final List<InetSocketAddress> requests = new ArrayList<>();
