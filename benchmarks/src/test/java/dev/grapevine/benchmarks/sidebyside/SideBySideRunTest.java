@@ -41,7 +41,9 @@ class SideBySideRunTest {
         assertTrue(r.eventMedian() <= r.eventMax() && r.failMedian() <= r.failMax() && r.leaveMedian() <= r.leaveMax(),
                 r.toString());
         assertTrue(r.failMedian() > 1, "a crash is noticed only after probes time out: " + r);
-        assertTrue(r.cpuPct() > 0 && r.rssMiB() > 1, r.toString());
+        // Four idle Serf agents use about 0.02 s of CPU in the 2 s window, one or two clock ticks, so zero can
+        // be a true reading: the figure must be read (finite), not necessarily above zero.
+        assertTrue(Double.isFinite(r.cpuPct()) && r.cpuPct() >= 0 && r.rssMiB() > 1, r.toString());
         assertTrue(Double.isNaN(r.pkts()), "no counters, no traffic figure");
     }
 
