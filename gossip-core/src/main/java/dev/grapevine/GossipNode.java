@@ -125,7 +125,7 @@ public final class GossipNode implements AutoCloseable {
         this.random = b.random != null ? b.random : new Random();
         EventLayer[] layer = new EventLayer[1];
         this.engine = new MembershipEngine(name, advertise, b.tags, config, scheduler, transport,
-                random, stats, event -> layer[0].onMemberEvent(event));
+                random, stats, event -> layer[0].onMemberEvent(event), runtime.interner());
         this.events = new EventLayer(name, config, scheduler, engine, stats, random, b.replayEventsOnJoin,
                 event -> listenerExecutor.execute(() -> dispatch(event)), listenerExecutor);
         layer[0] = events;

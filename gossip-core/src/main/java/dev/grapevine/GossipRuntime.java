@@ -29,6 +29,15 @@ public interface GossipRuntime extends AutoCloseable {
     /** Where cluster listeners run: in order, off the protocol thread (inline in a simulation). */
     Executor listenerExecutor();
 
+    /**
+     * Where the nodes bound here keep their canonical member names, addresses and tags, so that equal values
+     * decoded by many nodes of this runtime are held once. A runtime shares one interner among its nodes; this
+     * default returns a new one on each call (nothing shared, nothing wrong).
+     */
+    default Interner interner() {
+        return new Interner();
+    }
+
     /** Stops the runtime's threads. Nodes still bound to it stop working. */
     @Override
     void close();

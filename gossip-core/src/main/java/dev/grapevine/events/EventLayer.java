@@ -222,12 +222,16 @@ public final class EventLayer implements Delegate {
     }
 
     private boolean newerIntent(String node, long ltime) {
-        Map<String, Long> clocks = node.equals(self) || engine.member(node) != null ? intentClocks : recentIntents;
+        boolean isSelf = node.equals(self);
+        Member member = isSelf ? null : engine.member(node);
+        Map<String, Long> clocks = isSelf || member != null ? intentClocks : recentIntents;
         Long known = clocks.get(node);
         if (known != null && ltime <= known) {
             return false;
         }
-        clocks.put(node, ltime);
+        // A known member's entry is keyed by the name the engine keeps (canonical, shared by the runtime's
+        // nodes), not by this message's copy of it. (A put on an existing key keeps the old key.)
+        clocks.put(isSelf ? engine.name() : member != null ? member.name() : node, ltime);
         return true;
     }
 

@@ -3,6 +3,7 @@ package dev.grapevine.membership;
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.DropReason;
 import dev.grapevine.GossipConfig;
+import dev.grapevine.Interner;
 import dev.grapevine.Member;
 import dev.grapevine.MemberStatus;
 import dev.grapevine.Stats;
@@ -70,6 +71,8 @@ public final class MembershipEngine implements Transport.Inbound {
     private final Random random;
     private final Stats stats;
     private final Consumer<ClusterEvent> events;
+    /** Where kept names, addresses and tags are made canonical (shared with the runtime's other nodes). */
+    private final Interner interner;
 
     private final Map<String, NodeState> nodes = new LinkedHashMap<>();
     private final Map<String, Member> published = new ConcurrentHashMap<>();
@@ -109,13 +112,29 @@ public final class MembershipEngine implements Transport.Inbound {
     private volatile boolean stopped;
 
     /**
-     * Creates an engine; nothing happens until {@link #start}.
+     * Creates an engine with an interner of its own; nothing happens until {@link #start}.
      *
      * @param events receives cluster events on the protocol thread; the caller moves them off it
      */
     public MembershipEngine(String name, InetSocketAddress advertise, Map<String, String> tags,
                             GossipConfig config, Scheduler scheduler, Transport transport, Random random,
                             Stats stats, Consumer<ClusterEvent> events) {
+        this(name, advertise, tags, config, scheduler, transport, random, stats, events, new Interner());
+    }
+
+    /**
+     * Creates an engine; nothing happens until {@link #start}.
+     *
+     * @param events   receives cluster events on the protocol thread; the caller moves them off it
+     * @param interner where the names, addresses and tags of the members this engine keeps are made canonical,
+     *                 usually its runtime's ({@link dev.grapevine.GossipRuntime#interner()})
+     */
+    public MembershipEngine(String name, InetSocketAddress advertise, Map<String, String> tags,
+                            GossipConfig config, Scheduler scheduler, Transport transport, Random random,
+                            Stats stats, Consumer<ClusterEvent> events, Interner interner) {
+        this.interner = java.util.Objects.requireNonNull(interner, "interner");
+        name = interner.string(name);
+        advertise = interner.address(advertise);
         this.name = name;
         this.advertise = advertise;
         this.config = config;
@@ -128,7 +147,7 @@ public final class MembershipEngine implements Transport.Inbound {
         this.awareness = new Awareness(config.awarenessMaxMultiplier());
         this.sendBuffer = ByteBuffer.allocate(config.packetSize());
         checkTags(tags, config.maxTagsBytes());
-        this.self = new NodeState(name, advertise, Map.copyOf(tags), 0, MemberStatus.ALIVE, 0);
+        this.self = new NodeState(name, advertise, interner.tags(tags), 0, MemberStatus.ALIVE, 0);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -257,7 +276,7 @@ public final class MembershipEngine implements Transport.Inbound {
             throw new IllegalStateException("node " + name + " has left or stopped; its tags can no longer change");
         }
         checkTags(tags, config.maxTagsBytes());
-        self.tags = Map.copyOf(tags);
+        self.tags = interner.tags(tags);
         self.incarnation++;
         publish(self);
         broadcastAlive(self);
@@ -574,8 +593,9 @@ public final class MembershipEngine implements Transport.Inbound {
             return;
         }
         if (isNew) {
-            state = new NodeState(a.node(), a.address(), a.tags(), a.incarnation(), MemberStatus.ALIVE, now());
-            nodes.put(a.node(), state);
+            state = new NodeState(interner.string(a.node()), interner.address(a.address()),
+                    interner.tags(a.tags()), a.incarnation(), MemberStatus.ALIVE, now());
+            nodes.put(state.name, state);
             ring.add(state);
             live++;
             broadcastAlive(state);
@@ -606,8 +626,12 @@ public final class MembershipEngine implements Transport.Inbound {
         boolean changed = addressChanged || !a.tags().equals(state.tags);
         state.clearSuspicion();
         state.incarnation = a.incarnation();
-        state.address = a.address();
-        state.tags = a.tags();
+        if (addressChanged) {
+            state.address = interner.address(a.address());
+        }
+        if (changed) {
+            state.tags = interner.tags(a.tags());
+        }
         if (wasGone) {
             live++;
             gone.remove(state);

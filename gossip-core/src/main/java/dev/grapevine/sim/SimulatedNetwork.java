@@ -2,6 +2,7 @@ package dev.grapevine.sim;
 
 import dev.grapevine.DropReason;
 import dev.grapevine.GossipRuntime;
+import dev.grapevine.Interner;
 import dev.grapevine.Stats;
 import dev.grapevine.time.Cancellable;
 import dev.grapevine.transport.Transport;
@@ -120,6 +121,8 @@ public final class SimulatedNetwork implements GossipRuntime {
     private final Map<InetSocketAddress, Endpoint> endpoints = new HashMap<>();
     /** Every endpoint in registration order, for network-wide operations. */
     private final List<Endpoint> endpointOrder = new ArrayList<>();
+    /** Canonical member names, addresses and tags for every node of this network. */
+    private final Interner interner = new Interner();
 
     private volatile Thread simulationThread;
     private final AtomicBoolean running = new AtomicBoolean();
@@ -192,6 +195,12 @@ public final class SimulatedNetwork implements GossipRuntime {
     @Override
     public Executor listenerExecutor() {
         return INLINE;
+    }
+
+    /** {@inheritDoc} One for every node of this network. */
+    @Override
+    public Interner interner() {
+        return interner;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.grapevine.transport;
 
 import dev.grapevine.GossipRuntime;
+import dev.grapevine.Interner;
 import dev.grapevine.Stats;
 import dev.grapevine.time.Scheduler;
 import org.slf4j.Logger;
@@ -41,6 +42,7 @@ public final class NetworkRuntime implements GossipRuntime {
     private volatile Thread listenerThread;
     private final Executor listenerExecutor;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Interner interner = new Interner();
 
     private NetworkRuntime(String name) throws IOException {
         this.name = name;
@@ -112,6 +114,12 @@ public final class NetworkRuntime implements GossipRuntime {
     @Override
     public Executor listenerExecutor() {
         return listenerExecutor;
+    }
+
+    /** {@inheritDoc} One for every node bound here. */
+    @Override
+    public Interner interner() {
+        return interner;
     }
 
     /**

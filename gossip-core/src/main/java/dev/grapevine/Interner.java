@@ -1,0 +1,99 @@
+package dev.grapevine;
+
+import java.lang.ref.WeakReference;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.WeakHashMap;
+
+/**
+ * Canonical instances of the member names, addresses and tag maps that nodes decode from the wire, shared by
+ * the nodes of one {@link GossipRuntime}.
+ *
+ * <p>Every node keeps a view of every member, and every node decodes that member's name, address and tags
+ * from its own packets: N nodes embedded in one JVM would hold N equal copies of each. A node stores what it
+ * keeps through its runtime's interner instead, so equal values are held once per runtime. Only what is
+ * <em>kept</em> goes through here (a new member, a changed address or tag set), never every decoded packet.
+ *
+ * <p>Weak: the interner holds its canonical instances through weak references, so a value stays only while
+ * some node still refers to it; a member forgotten by every node leaves no trace here. Thread-safe (one
+ * lock, uncontended when the runtime's nodes share one protocol thread). There is no global instance: each
+ * runtime owns one, and a runtime that does not share one hands each node its own.
+ */
+public final class Interner {
+
+    private final WeakHashMap<String, WeakReference<String>> strings = new WeakHashMap<>();
+    private final WeakHashMap<InetSocketAddress, WeakReference<InetSocketAddress>> addresses = new WeakHashMap<>();
+    private final WeakHashMap<Map<String, String>, WeakReference<Map<String, String>>> tagMaps =
+            new WeakHashMap<>();
+
+    /** Creates an empty interner. */
+    public Interner() {
+    }
+
+    /** The canonical instance of a string (a member name, a tag key or value) equal to {@code s}. */
+    public String string(String s) {
+        synchronized (strings) {
+            return canonical(strings, s, s);
+        }
+    }
+
+    /** The canonical instance of an address equal to {@code address} (same IP and port). */
+    public InetSocketAddress address(InetSocketAddress address) {
+        synchronized (addresses) {
+            return canonical(addresses, address, address);
+        }
+    }
+
+    /**
+     * A canonical unmodifiable map equal to {@code tags}, made by {@link Map#copyOf} (so copying it again, as
+     * {@link Member} does, returns the same instance). Its keys and values are canonical too.
+     */
+    public Map<String, String> tags(Map<String, String> tags) {
+        if (tags.isEmpty()) {
+            return Map.of();
+        }
+        synchronized (tagMaps) {
+            WeakReference<Map<String, String>> ref = tagMaps.get(tags);
+            Map<String, String> known = ref == null ? null : ref.get();
+            if (known != null) {
+                return known;
+            }
+        }
+        // Copy outside the tag lock: the keys and values go through the string lock.
+        @SuppressWarnings("unchecked")
+        Map.Entry<String, String>[] entries = new Map.Entry[tags.size()];
+        int i = 0;
+        for (Map.Entry<String, String> e : tags.entrySet()) {
+            entries[i++] = Map.entry(string(e.getKey()), string(e.getValue()));
+        }
+        Map<String, String> copy = Map.ofEntries(entries);
+        synchronized (tagMaps) {
+            return canonical(tagMaps, copy, copy);
+        }
+    }
+
+    /** Distinct strings, addresses and tag maps held now (weakly): for tests and diagnostics. */
+    public int size() {
+        int n;
+        synchronized (strings) {
+            n = strings.size();
+        }
+        synchronized (addresses) {
+            n += addresses.size();
+        }
+        synchronized (tagMaps) {
+            n += tagMaps.size();
+        }
+        return n;
+    }
+
+    private static <T> T canonical(WeakHashMap<T, WeakReference<T>> map, T lookup, T candidate) {
+        WeakReference<T> ref = map.get(lookup);
+        T known = ref == null ? null : ref.get();
+        if (known != null) {
+            return known;
+        }
+        map.put(candidate, new WeakReference<>(candidate));
+        return candidate;
+    }
+}
