@@ -26,9 +26,14 @@ public final class BroadcastQueue {
 
     /** Consecutive messages too large for what is left of the packet before a take gives up. */
     private static final int MAX_MISSES = 32;
+    /** Keyed messages beyond which an emptied key index is replaced rather than kept at its peak size. */
+    private static final int SHRINK_ABOVE = 64;
 
     private final TreeSet<Item> queue = new TreeSet<>(ORDER);
-    private final Map<String, Item> byKey = new HashMap<>();
+    /** Never iterated (lookups only), so replacing it changes nothing but its footprint. */
+    private Map<String, Item> byKey = new HashMap<>();
+    /** The most keyed messages held since {@link #byKey} was last replaced. */
+    private int keyedPeak;
     private final int capacity;
     private long nextId;
 
@@ -57,6 +62,7 @@ public final class BroadcastQueue {
         queue.add(item);
         if (key != null) {
             byKey.put(key, item);
+            keyedPeak = Math.max(keyedPeak, byKey.size());
         }
         while (queue.size() > capacity) {
             Item evicted = queue.pollLast();
@@ -120,6 +126,7 @@ public final class BroadcastQueue {
             forget(item);
         }
         queue.clear();
+        releaseKeyIndex();
     }
 
     /** How many times a message is sent in a cluster of {@code n}: {@code mult * ceil(log10(n + 1))}. */
@@ -131,8 +138,21 @@ public final class BroadcastQueue {
     private void forget(Item item) {
         if (item.key != null && byKey.get(item.key) == item) {
             byKey.remove(item.key);
+            releaseKeyIndex();
         }
         item.finish();
+    }
+
+    /**
+     * A hash map keeps the table of its largest size: after a burst (a node joining a cluster of 10,000
+     * queues an announcement of each member) an idle queue would hold a table of tens of thousands of
+     * empty slots for good. Once the burst is over, start again small.
+     */
+    private void releaseKeyIndex() {
+        if (byKey.isEmpty() && keyedPeak > SHRINK_ABOVE) {
+            byKey = new HashMap<>();
+            keyedPeak = 0;
+        }
     }
 
     private static final class Item {

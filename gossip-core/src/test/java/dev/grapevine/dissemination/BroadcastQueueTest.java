@@ -51,6 +51,33 @@ class BroadcastQueueTest {
     }
 
     @Test
+    void keysStillReplaceAfterABurstHasDrained() {
+        // A burst large enough that the queue starts its key index afresh once it is empty again.
+        BroadcastQueue q = new BroadcastQueue(10_000);
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 1000; i++) {
+                q.add("m:" + i, msg(i, 10), null);
+            }
+            assertEquals(1000, q.size());
+            if (round == 0) {
+                while (!q.isEmpty()) {
+                    q.take(1000, 255, 2, n -> 1);
+                }
+            } else {
+                q.clear();
+            }
+            assertTrue(q.isEmpty());
+            boolean[] oldDone = new boolean[1];
+            q.add("m:7", msg(1, 10), () -> oldDone[0] = true);
+            q.add("m:7", msg(2, 10), null);
+            assertEquals(1, q.size(), "round " + round + ": the newer message about m:7 replaces the older");
+            assertTrue(oldDone[0]);
+            assertEquals(2, q.take(1000, 10, 2, n -> 1).get(0)[0]);
+            q.clear();
+        }
+    }
+
+    @Test
     void newerMessageAboutTheSameMemberReplacesTheOlder() {
         BroadcastQueue q = new BroadcastQueue(100);
         boolean[] oldDone = new boolean[1];
