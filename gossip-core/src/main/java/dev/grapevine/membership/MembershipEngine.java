@@ -31,7 +31,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -74,8 +73,16 @@ public final class MembershipEngine implements Transport.Inbound {
     /** Where kept names, addresses and tags are made canonical (shared with the runtime's other nodes). */
     private final Interner interner;
 
-    private final Map<String, NodeState> nodes = new LinkedHashMap<>();
-    private final Map<String, Member> published = new ConcurrentHashMap<>();
+    /**
+     * Every known member by name, self included. Written on the protocol thread only; read from any thread
+     * through each state's published snapshot ({@link #members()}, {@link #member}).
+     */
+    private final Map<String, NodeState> nodes = new ConcurrentHashMap<>();
+    /**
+     * The states of {@link #nodes} in the order they were added: what the engine iterates (full state for a
+     * push-pull, stop), so that a run does not depend on hash order. Protocol thread only.
+     */
+    private final List<NodeState> order = new ArrayList<>();
     private final ProbeRing ring;
     private final Awareness awareness;
     private final BroadcastQueue broadcasts = new BroadcastQueue(BROADCAST_CAPACITY);
@@ -160,8 +167,8 @@ public final class MembershipEngine implements Transport.Inbound {
 
     /** Starts probing and gossiping. Runs on the protocol thread. */
     public void start() {
-        self = new NodeState(name, advertise, self.tags, 1, MemberStatus.ALIVE, now());
-        nodes.put(name, self);
+        self = new NodeState(name, advertise, self.tags(), 1, MemberStatus.ALIVE, now());
+        add(self);
         live = 1;
         publish(self);
         transport.start(this);
@@ -191,7 +198,7 @@ public final class MembershipEngine implements Transport.Inbound {
             w.cancelTimers();
         }
         ackWaiters.clear();
-        for (NodeState n : nodes.values()) {
+        for (NodeState n : order) {
             n.clearSuspicion();
         }
         broadcasts.clear();
@@ -245,12 +252,17 @@ public final class MembershipEngine implements Transport.Inbound {
 
     /** An immutable snapshot of every known member, self included. Safe from any thread. */
     public List<Member> members() {
-        return List.copyOf(published.values());
+        List<Member> out = new ArrayList<>(nodes.size());
+        for (NodeState n : nodes.values()) {
+            out.add(n.snapshot());
+        }
+        return List.copyOf(out);
     }
 
     /** One member by name, if known. Safe from any thread. */
     public Member member(String memberName) {
-        return published.get(memberName);
+        NodeState n = nodes.get(memberName);
+        return n == null ? null : n.snapshot();
     }
 
     /** This node's name. */
@@ -276,9 +288,8 @@ public final class MembershipEngine implements Transport.Inbound {
             throw new IllegalStateException("node " + name + " has left or stopped; its tags can no longer change");
         }
         checkTags(tags, config.maxTagsBytes());
-        self.tags = interner.tags(tags);
         self.incarnation++;
-        publish(self);
+        publish(self, self.address(), interner.tags(tags));
         broadcastAlive(self);
         emit(new ClusterEvent.MemberUpdated(self.snapshot()));
     }
@@ -357,8 +368,8 @@ public final class MembershipEngine implements Transport.Inbound {
     /** Addresses of up to {@code k} random live members other than this node and those in {@code exclude}. */
     public List<InetSocketAddress> randomLiveAddresses(int k, java.util.Set<String> exclude) {
         List<InetSocketAddress> out = new ArrayList<>(k);
-        for (NodeState n : ring.random(k, n -> n.status == MemberStatus.ALIVE && !exclude.contains(n.name))) {
-            out.add(n.address);
+        for (NodeState n : ring.random(k, n -> n.status == MemberStatus.ALIVE && !exclude.contains(n.name()))) {
+            out.add(n.address());
         }
         return out;
     }
@@ -407,15 +418,15 @@ public final class MembershipEngine implements Transport.Inbound {
         long interval = awareness.scale(nanos(config.probeInterval()));
         long timeout = awareness.scale(nanos(config.probeTimeout()));
         int s = nextSeq();
-        Ping ping = new Ping(s, target.name, name, advertise);
+        Ping ping = new Ping(s, target.name(), name, advertise);
         AckWaiter w = new AckWaiter(s);
         w.probe = new ProbeRun(target, target.incarnation, now() + interval);
         ackWaiters.put(s, w);
         if (target.status == MemberStatus.SUSPECT) {
             // Lifeguard's buddy system: tell the suspect it is suspected, so it can refute at once.
-            sendWithPiggyback(target.address, ping, new Suspect(target.incarnation, target.name, name));
+            sendWithPiggyback(target.address(), ping, new Suspect(target.incarnation, target.name(), name));
         } else {
-            sendWithPiggyback(target.address, ping, null);
+            sendWithPiggyback(target.address(), ping, null);
         }
         w.timers.add(scheduler.schedule(timeout, () -> directProbeTimedOut(w)));
         w.timers.add(scheduler.schedule(interval, () -> probeFinished(w)));
@@ -430,14 +441,14 @@ public final class MembershipEngine implements Transport.Inbound {
         List<NodeState> helpers = ring.random(config.indirectChecks(),
                 n -> n != target && n.status == MemberStatus.ALIVE);
         for (NodeState helper : helpers) {
-            IndirectPing req = new IndirectPing(w.seq, target.name, target.address, true, name, advertise);
-            sendWithPiggyback(helper.address, req, null);
+            IndirectPing req = new IndirectPing(w.seq, target.name(), target.address(), true, name, advertise);
+            sendWithPiggyback(helper.address(), req, null);
         }
         p.expectedNacks = helpers.size();
         if (config.fallbackStreamPing()) {
             long remaining = Math.max(1, p.deadline - now());
-            byte[] ping = Codec.encodePacket(new Ping(w.seq, target.name, name, advertise));
-            transport.request(target.address, ByteBuffer.wrap(ping), remaining, new Transport.Reply() {
+            byte[] ping = Codec.encodePacket(new Ping(w.seq, target.name(), name, advertise));
+            transport.request(target.address(), ByteBuffer.wrap(ping), remaining, new Transport.Reply() {
                 @Override
                 public void onReply(ByteBuffer frame) {
                     try {
@@ -471,9 +482,9 @@ public final class MembershipEngine implements Transport.Inbound {
         applyHealth(delta);
         NodeState target = p.target;
         if (target.isUp() && target.incarnation == p.incarnation) {
-            LOG.debug("{}: no ack from {} ({} nacks of {}), suspecting", name, target.name, p.nacks,
+            LOG.debug("{}: no ack from {} ({} nacks of {}), suspecting", name, target.name(), p.nacks,
                     p.expectedNacks);
-            onSuspect(new Suspect(target.incarnation, target.name, name));
+            onSuspect(new Suspect(target.incarnation, target.name(), name));
         }
     }
 
@@ -570,7 +581,7 @@ public final class MembershipEngine implements Transport.Inbound {
             if (leaving) {
                 return;
             }
-            if (!a.address().equals(self.address)) {
+            if (!a.address().equals(self.address())) {
                 // Another node claims our name: not a refutation matter (that would be an incarnation war).
                 LOG.warn("{}: another node at {} claims this node's name", name, a.address());
                 if (delegate != null) {
@@ -578,7 +589,7 @@ public final class MembershipEngine implements Transport.Inbound {
                 }
                 return;
             }
-            boolean sameData = a.address().equals(self.address) && a.tags().equals(self.tags);
+            boolean sameData = a.address().equals(self.address()) && a.tags().equals(self.tags());
             if (a.incarnation() < self.incarnation || (a.incarnation() == self.incarnation && sameData)) {
                 return;
             }
@@ -595,7 +606,7 @@ public final class MembershipEngine implements Transport.Inbound {
         if (isNew) {
             state = new NodeState(interner.string(a.node()), interner.address(a.address()),
                     interner.tags(a.tags()), a.incarnation(), MemberStatus.ALIVE, now());
-            nodes.put(state.name, state);
+            add(state);
             ring.add(state);
             live++;
             broadcastAlive(state);
@@ -603,10 +614,10 @@ public final class MembershipEngine implements Transport.Inbound {
             emit(new ClusterEvent.MemberJoined(state.snapshot()));
             return;
         }
-        boolean addressChanged = !a.address().equals(state.address);
+        boolean addressChanged = !a.address().equals(state.address());
         if (addressChanged && state.isUp()) {
             // Two live nodes claim one name; keep the one we know (the claimed node resolves it).
-            LOG.warn("{}: name conflict for {}: known at {}, now claimed by {}", name, a.node(), state.address,
+            LOG.warn("{}: name conflict for {}: known at {}, now claimed by {}", name, a.node(), state.address(),
                     a.address());
             if (delegate != null) {
                 delegate.onConflict(state.snapshot(), a.address());
@@ -623,23 +634,20 @@ public final class MembershipEngine implements Transport.Inbound {
             return;
         }
         boolean wasGone = state.isGone();
-        boolean changed = addressChanged || !a.tags().equals(state.tags);
+        boolean changed = addressChanged || !a.tags().equals(state.tags());
+        InetSocketAddress address = addressChanged ? interner.address(a.address()) : state.address();
+        Map<String, String> tags = changed ? interner.tags(a.tags()) : state.tags();
         state.clearSuspicion();
         state.incarnation = a.incarnation();
-        if (addressChanged) {
-            state.address = interner.address(a.address());
-        }
-        if (changed) {
-            state.tags = interner.tags(a.tags());
-        }
         if (wasGone) {
             live++;
             gone.remove(state);
             ring.add(state);
         }
         state.setStatus(MemberStatus.ALIVE, now());
+        // Published first: the announcement carries the new address and tags.
+        publish(state, address, tags);
         broadcastAlive(state);
-        publish(state);
         if (wasGone) {
             emit(new ClusterEvent.MemberJoined(state.snapshot()));
         } else if (changed) {
@@ -689,9 +697,10 @@ public final class MembershipEngine implements Transport.Inbound {
         NodeState suspect = state;
         long inc = s.incarnation();
         state.suspicion = new Suspicion(s.from(), k, min, max, scheduler, () -> {
-            if (suspect.status == MemberStatus.SUSPECT && suspect.incarnation == inc && nodes.get(suspect.name) == suspect) {
-                LOG.debug("{}: suspicion of {} expired, declaring it failed", name, suspect.name);
-                onDead(new Dead(inc, suspect.name, name));
+            if (suspect.status == MemberStatus.SUSPECT && suspect.incarnation == inc
+                    && nodes.get(suspect.name()) == suspect) {
+                LOG.debug("{}: suspicion of {} expired, declaring it failed", name, suspect.name());
+                onDead(new Dead(inc, suspect.name(), name));
             }
         });
         publish(state);
@@ -741,8 +750,8 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void broadcastAlive(NodeState n) {
-        queueBroadcast(memberKey(n.name), Codec.encodeFrame(new Alive(n.incarnation, n.name, n.address, n.tags)),
-                null);
+        queueBroadcast(memberKey(n.name()),
+                Codec.encodeFrame(new Alive(n.incarnation, n.name(), n.address(), n.tags())), null);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -810,7 +819,7 @@ public final class MembershipEngine implements Transport.Inbound {
             if (frames.isEmpty()) {
                 return;
             }
-            send(t.address, frames);
+            send(t.address(), frames);
         }
     }
 
@@ -839,8 +848,8 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         List<NodeState> peer = ring.random(1, n -> n.status == MemberStatus.ALIVE);
         if (!peer.isEmpty()) {
-            pushPull(peer.get(0).address, false).exceptionally(e -> {
-                LOG.debug("{}: push-pull with {} failed: {}", name, peer.get(0).name, e.toString());
+            pushPull(peer.get(0).address(), false).exceptionally(e -> {
+                LOG.debug("{}: push-pull with {} failed: {}", name, peer.get(0).name(), e.toString());
                 return null;
             });
         }
@@ -886,8 +895,8 @@ public final class MembershipEngine implements Transport.Inbound {
             return;
         }
         NodeState target = failed.get(random.nextInt(failed.size()));
-        LOG.debug("{}: trying to reconnect to failed member {}", name, target.name);
-        pushPull(target.address, true).exceptionally(e -> null);
+        LOG.debug("{}: trying to reconnect to failed member {}", name, target.name());
+        pushPull(target.address(), true).exceptionally(e -> null);
     }
 
     private void reapTick() {
@@ -905,24 +914,24 @@ public final class MembershipEngine implements Transport.Inbound {
             }
         }
         for (NodeState n : reaped) {
-            nodes.remove(n.name);
+            nodes.remove(n.name());
+            order.remove(n);
             gone.remove(n);
-            published.remove(n.name);
-            viewDigest ^= n.hash;
+            viewDigest ^= memberHash(n.snapshot());
             emit(new ClusterEvent.MemberReaped(n.snapshot()));
         }
     }
 
     private List<MemberState> localState() {
-        List<MemberState> out = new ArrayList<>(nodes.size());
-        for (NodeState n : nodes.values()) {
+        List<MemberState> out = new ArrayList<>(order.size());
+        for (NodeState n : order) {
             WireState ws = switch (n.status) {
                 case ALIVE -> WireState.ALIVE;
                 case SUSPECT -> WireState.SUSPECT;
                 case FAILED -> WireState.DEAD;
                 case LEFT -> WireState.LEFT;
             };
-            out.add(new MemberState(n.name, n.address, n.tags, n.incarnation, ws));
+            out.add(new MemberState(n.name(), n.address(), n.tags(), n.incarnation, ws));
         }
         return out;
     }
@@ -1104,18 +1113,32 @@ public final class MembershipEngine implements Transport.Inbound {
         return scheduler.nanoTime();
     }
 
+    /** Adds a new member (its digest share counts from now on). */
+    private void add(NodeState n) {
+        nodes.put(n.name(), n);
+        order.add(n);
+        viewDigest ^= memberHash(n.snapshot());
+    }
+
+    /** Publishes a member's current status and incarnation, its address and tags unchanged. */
     private void publish(NodeState n) {
-        viewDigest ^= n.hash;
-        n.hash = memberHash(n);
-        viewDigest ^= n.hash;
-        published.put(n.name, n.publish());
+        publish(n, n.address(), n.tags());
+    }
+
+    /** Publishes a member with {@code address} and {@code tags}, keeping the view digest up to date. */
+    private void publish(NodeState n, InetSocketAddress address, Map<String, String> tags) {
+        Member before = n.snapshot();
+        Member after = n.publish(address, tags);
+        if (nodes.get(after.name()) == n) {
+            viewDigest ^= memberHash(before) ^ memberHash(after);
+        }
     }
 
     /** A 64-bit hash of what two views must agree on about a member: name, incarnation, status. */
-    static long memberHash(NodeState n) {
-        long h = n.name.hashCode() * 0x9E3779B97F4A7C15L;
-        h ^= (n.incarnation + 1) * 0xC2B2AE3D27D4EB4FL;
-        h ^= (n.status.ordinal() + 1L) * 0x165667B19E3779F9L;
+    static long memberHash(Member m) {
+        long h = m.name().hashCode() * 0x9E3779B97F4A7C15L;
+        h ^= (m.incarnation() + 1) * 0xC2B2AE3D27D4EB4FL;
+        h ^= (m.status().ordinal() + 1L) * 0x165667B19E3779F9L;
         // fmix64 from MurmurHash3: spreads every input bit over the whole word.
         h ^= h >>> 33;
         h *= 0xff51afd7ed558ccdL;

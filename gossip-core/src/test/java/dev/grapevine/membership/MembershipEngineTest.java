@@ -131,6 +131,56 @@ class MembershipEngineTest {
         assertTrue(events.stream().anyMatch(e -> e instanceof ClusterEvent.MemberReaped));
     }
 
+    /** The digest must stay the XOR of the published members' hashes through every kind of change. */
+    private void assertDigestMatchesMembers(String step) {
+        long expected = 0;
+        for (dev.grapevine.Member m : engine.members()) {
+            expected ^= MembershipEngine.memberHash(m);
+            assertEquals(m, engine.member(m.name()), step + ": " + m.name());
+        }
+        assertEquals(expected, engine.viewDigest(), step);
+    }
+
+    @Test
+    void viewDigestFollowsEveryPublishedChange() {
+        InetSocketAddress a = new InetSocketAddress("127.0.0.3", 7946);
+        InetSocketAddress b = new InetSocketAddress("127.0.0.4", 7946);
+        InetSocketAddress c = new InetSocketAddress("127.0.0.5", 7946);
+        assertDigestMatchesMembers("self alone");
+        engine.onAlive(new Alive(1, "a", a, Map.of("role", "db")));
+        engine.onAlive(new Alive(1, "b", b, Map.of()));
+        engine.onAlive(new Alive(3, "c", c, Map.of("role", "app")));
+        assertEquals(4, engine.members().size());
+        assertDigestMatchesMembers("three joined");
+        engine.onSuspect(new Suspect(1, "a", "b"));
+        assertEquals(MemberStatus.SUSPECT, engine.member("a").status());
+        assertDigestMatchesMembers("a suspected");
+        engine.onAlive(new Alive(2, "a", a, Map.of("role", "db", "db.port", "5432")));
+        assertEquals(Map.of("role", "db", "db.port", "5432"), engine.member("a").tags());
+        assertEquals(2, engine.member("a").incarnation());
+        assertDigestMatchesMembers("a refuted with new tags");
+        engine.onDead(new Dead(1, "b", "c"));
+        assertDigestMatchesMembers("b failed");
+        engine.updateTags(Map.of("role", "web"));
+        assertEquals("web", engine.member("self").tag("role"));
+        assertDigestMatchesMembers("own tags changed");
+        engine.onDead(new Dead(3, "c", "c"));
+        assertEquals(MemberStatus.LEFT, engine.member("c").status());
+        assertDigestMatchesMembers("c left");
+        // A new node takes the departed c's name at another address (LAN: reclaimable at once).
+        InetSocketAddress c2 = new InetSocketAddress("127.0.0.6", 7946);
+        engine.onAlive(new Alive(1, "c", c2, Map.of("role", "app", "app.port", "80")));
+        assertEquals(c2, engine.member("c").address());
+        assertEquals(MemberStatus.ALIVE, engine.member("c").status());
+        assertEquals("80", engine.member("c").tag("app.port"));
+        assertDigestMatchesMembers("c's name reclaimed");
+        scheduler.advance(GossipConfig.lan().reconnectTimeout().toNanos() + 20_000_000_000L);
+        // Nobody answers probes here: a and c failed too in the meantime, and all three were reaped.
+        assertEquals(List.of("self"), engine.members().stream().map(dev.grapevine.Member::name).toList());
+        assertTrue(events.stream().filter(e -> e instanceof ClusterEvent.MemberReaped).count() >= 3);
+        assertDigestMatchesMembers("all reaped");
+    }
+
     @Test
     void probeCarriesSuspicionToTheSuspectItself() {
         engine.onAlive(new Alive(1, "peer", PEER, Map.of()));

@@ -30,7 +30,7 @@ class ProbeRingTest {
         for (int pass = 0; pass < 3; pass++) {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < 20; i++) {
-                seen.add(ring.next(n -> true).name);
+                seen.add(ring.next(n -> true).name());
             }
             assertEquals(20, seen.size(), "pass " + pass);
         }
@@ -43,7 +43,7 @@ class ProbeRingTest {
             ring.add(node(i));
         }
         for (int i = 0; i < 10; i++) {
-            assertEquals("n3", ring.next(n -> n.name.equals("n3")).name);
+            assertEquals("n3", ring.next(n -> n.name().equals("n3")).name());
         }
         assertNull(ring.next(n -> false));
     }
@@ -54,10 +54,10 @@ class ProbeRingTest {
         for (int i = 0; i < 50; i++) {
             ring.add(node(i));
         }
-        List<NodeState> picked = ring.random(3, n -> !n.name.equals("n0"));
+        List<NodeState> picked = ring.random(3, n -> !n.name().equals("n0"));
         assertEquals(3, picked.size());
         assertEquals(3, new HashSet<>(picked).size());
-        assertTrue(picked.stream().noneMatch(n -> n.name.equals("n0")));
+        assertTrue(picked.stream().noneMatch(n -> n.name().equals("n0")));
     }
 
     @Test
