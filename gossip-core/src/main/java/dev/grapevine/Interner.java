@@ -1,18 +1,23 @@
 package dev.grapevine;
 
+import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Canonical instances of the member names, addresses and tag maps that nodes decode from the wire, shared by
- * the nodes of one {@link GossipRuntime}.
+ * Canonical instances of the member names, addresses and tag maps that nodes decode from the wire, and of the
+ * broadcasts they queue, shared by the nodes of one {@link GossipRuntime}.
  *
  * <p>Every node keeps a view of every member, and every node decodes that member's name, address and tags
  * from its own packets: N nodes embedded in one JVM would hold N equal copies of each. A node stores what it
  * keeps through its runtime's interner instead, so equal values are held once per runtime. Only what is
- * <em>kept</em> goes through here (a new member, a changed address or tag set), never every decoded packet.
+ * <em>kept</em> goes through here (a new member, a changed address or tag set, a broadcast queued for
+ * retransmission), never every decoded packet. Broadcasts are worth it because a piece of news (a member's
+ * announcement, an intent, a user event) is re-encoded to the same bytes by every node that relays it, and a
+ * node joining a large cluster queues an announcement of every member it learns.
  *
  * <p>Weak: the interner holds its canonical instances through weak references, so a value stays only while
  * some node still refers to it; a member forgotten by every node leaves no trace here. Thread-safe (one
@@ -25,6 +30,7 @@ public final class Interner {
     private final WeakHashMap<InetSocketAddress, WeakReference<InetSocketAddress>> addresses = new WeakHashMap<>();
     private final WeakHashMap<Map<String, String>, WeakReference<Map<String, String>>> tagMaps =
             new WeakHashMap<>();
+    private final ByteStrings frames = new ByteStrings();
 
     /** Creates an empty interner. */
     public Interner() {
@@ -72,7 +78,17 @@ public final class Interner {
         }
     }
 
-    /** Distinct strings, addresses and tag maps held now (weakly): for tests and diagnostics. */
+    /**
+     * The canonical instance of a byte string with the contents of {@code bytes} (an encoded broadcast
+     * frame). The caller and everyone it shares the array with must treat it as read-only from then on.
+     */
+    public byte[] bytes(byte[] bytes) {
+        synchronized (frames) {
+            return frames.canonical(bytes);
+        }
+    }
+
+    /** Distinct strings, addresses, tag maps and byte strings held now (weakly): for tests and diagnostics. */
     public int size() {
         int n;
         synchronized (strings) {
@@ -83,6 +99,9 @@ public final class Interner {
         }
         synchronized (tagMaps) {
             n += tagMaps.size();
+        }
+        synchronized (frames) {
+            n += frames.size();
         }
         return n;
     }
@@ -95,5 +114,83 @@ public final class Interner {
         }
         map.put(candidate, new WeakReference<>(candidate));
         return candidate;
+    }
+
+    /**
+     * A weak set of byte arrays by content (a {@link WeakHashMap} would compare arrays by identity): a chained
+     * hash table of weak references that carry their content hash, pruned as the collector clears them.
+     */
+    private static final class ByteStrings {
+
+        private final ReferenceQueue<byte[]> cleared = new ReferenceQueue<>();
+        private Ref[] table = new Ref[64];
+        private int size;
+
+        byte[] canonical(byte[] bytes) {
+            prune();
+            int hash = Arrays.hashCode(bytes);
+            int i = hash & (table.length - 1);
+            for (Ref r = table[i]; r != null; r = r.next) {
+                if (r.hash == hash) {
+                    byte[] known = r.get();
+                    if (known != null && Arrays.equals(known, bytes)) {
+                        return known;
+                    }
+                }
+            }
+            table[i] = new Ref(bytes, hash, cleared, table[i]);
+            if (++size > table.length - (table.length >>> 2)) {
+                grow();
+            }
+            return bytes;
+        }
+
+        int size() {
+            prune();
+            return size;
+        }
+
+        private void prune() {
+            for (Ref gone = (Ref) cleared.poll(); gone != null; gone = (Ref) cleared.poll()) {
+                int i = gone.hash & (table.length - 1);
+                Ref prev = null;
+                for (Ref r = table[i]; r != null; prev = r, r = r.next) {
+                    if (r == gone) {
+                        if (prev == null) {
+                            table[i] = r.next;
+                        } else {
+                            prev.next = r.next;
+                        }
+                        size--;
+                        break;
+                    }
+                }
+            }
+        }
+
+        private void grow() {
+            Ref[] old = table;
+            table = new Ref[old.length * 2];
+            for (Ref head : old) {
+                for (Ref r = head; r != null; ) {
+                    Ref next = r.next;
+                    int i = r.hash & (table.length - 1);
+                    r.next = table[i];
+                    table[i] = r;
+                    r = next;
+                }
+            }
+        }
+
+        private static final class Ref extends WeakReference<byte[]> {
+            final int hash;
+            Ref next;
+
+            Ref(byte[] bytes, int hash, ReferenceQueue<byte[]> queue, Ref next) {
+                super(bytes, queue);
+                this.hash = hash;
+                this.next = next;
+            }
+        }
     }
 }

@@ -74,6 +74,48 @@ class InternerTest {
     }
 
     @Test
+    void byteStringsAreSharedByContentAndForgottenWhenUnused() throws Exception {
+        Interner in = new Interner();
+        byte[] first = {1, 2, 3, 4};
+        assertSame(first, in.bytes(first));
+        assertSame(first, in.bytes(new byte[]{1, 2, 3, 4}));
+        // Same Arrays.hashCode, different contents: both kept, neither confused with the other.
+        byte[] a = {0, 31};
+        byte[] b = {1, 0};
+        assertEquals(java.util.Arrays.hashCode(a), java.util.Arrays.hashCode(b));
+        assertSame(a, in.bytes(a));
+        assertSame(b, in.bytes(b));
+        assertSame(a, in.bytes(new byte[]{0, 31}));
+        assertSame(b, in.bytes(new byte[]{1, 0}));
+        byte[] empty = in.bytes(new byte[0]);
+        assertSame(empty, in.bytes(new byte[0]));
+
+        // Many more than the initial table: the table grows and keeps every entry findable.
+        List<byte[]> held = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            held.add(in.bytes(new byte[]{(byte) i, (byte) (i >> 8), 7}));
+        }
+        for (int i = 0; i < 5000; i++) {
+            assertSame(held.get(i), in.bytes(new byte[]{(byte) i, (byte) (i >> 8), 7}), "entry " + i);
+        }
+        int before = in.size();
+        held.subList(0, 4000).clear();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (in.size() > before - 4000 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(before - 4000, in.size(), "weakly held: unused byte strings leave");
+        for (int i = 4000; i < 5000; i++) {
+            assertSame(held.get(i - 4000), in.bytes(new byte[]{(byte) i, (byte) (i >> 8), 7}), "entry " + i);
+        }
+        // (Also keeps the first ones reachable up to here.)
+        for (byte[] kept : List.of(first, a, b, empty)) {
+            assertSame(kept, in.bytes(kept.clone()));
+        }
+    }
+
+    @Test
     void valuesNoNodeHoldsAreReleased() throws Exception {
         Interner in = new Interner();
         List<Object> held = new ArrayList<>();

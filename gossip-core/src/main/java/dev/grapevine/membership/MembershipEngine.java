@@ -764,10 +764,12 @@ public final class MembershipEngine implements Transport.Inbound {
      * whole interval goes out at once (after whatever else the node is handling now, so one incoming packet's
      * news leaves together) instead of waiting for a ticker: each hop of an epidemic then costs a network
      * latency, not the half interval a free-running ticker costs on average (memberlist's). Rounds never come
-     * closer than {@code gossipInterval}, so the packet rate is the same.
+     * closer than {@code gossipInterval}, so the packet rate is the same. The frame is read, never written,
+     * from here on, and may be shared with other nodes of the runtime: do not change it.
      */
     public void queueBroadcast(String key, byte[] frame, Runnable onDone) {
-        broadcasts.add(key, frame, onDone);
+        // Shared with the runtime's other nodes: they queue the same keys and, relaying, the same bytes.
+        broadcasts.add(key == null ? null : interner.string(key), interner.bytes(frame), onDone);
         if (!gossipArmed && running) {
             gossipArmed = true;
             long interval = nanos(config.gossipInterval());
