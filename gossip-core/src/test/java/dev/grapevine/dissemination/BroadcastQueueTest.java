@@ -78,6 +78,23 @@ class BroadcastQueueTest {
     }
 
     @Test
+    void theLastKeyLeftAfterABurstIsStillReplaced() {
+        BroadcastQueue q = new BroadcastQueue(10_000);
+        boolean[] survivorDone = new boolean[1];
+        q.add("survivor", msg(1, 10), () -> survivorDone[0] = true); // the oldest: taken last
+        for (int i = 0; i < 100; i++) {
+            q.add("m:" + i, msg(2, 10), null);
+        }
+        assertEquals(100, q.take(10_000, 100, 1, n -> 1).size(), "the 100 newest, sent once and gone");
+        assertEquals(1, q.size());
+        q.add("survivor", msg(3, 10), null);
+        assertEquals(1, q.size(), "the survivor's newer message replaces it");
+        assertTrue(survivorDone[0]);
+        assertEquals(3, q.take(1000, 10, 1, n -> 1).get(0)[0]);
+        assertTrue(q.isEmpty());
+    }
+
+    @Test
     void newerMessageAboutTheSameMemberReplacesTheOlder() {
         BroadcastQueue q = new BroadcastQueue(100);
         boolean[] oldDone = new boolean[1];
