@@ -19,8 +19,11 @@ import java.util.List;
  *   <li>{@code udp N SECONDS [encrypted]}: N real nodes on 127.0.8.x sharing one {@link NetworkRuntime} (two
  *       threads in all), LAN profile, plaintext or AES-256-GCM; after convergence, the process CPU time over
  *       SECONDS idle, per node, and the UDP packets and bytes each node sent per second.</li>
- *   <li>{@code sim N}: N nodes on a {@link SimulatedNetwork} joined through one seed; heap retained per node
- *       once converged (measured after GC, so it includes the simulator's own share: an upper bound).</li>
+ *   <li>{@code sim N}: N nodes on a {@link SimulatedNetwork} joined through one seed, 10 ms of virtual time
+ *       apart; heap retained per node and per member view once converged and settled (measured after GC, so
+ *       it includes the simulator's own share: an upper bound), and the peak of the live heap while the
+ *       cluster is built (sampled after GC at every eighth of the joins and every 3 simulated seconds until
+ *       convergence: the broadcast queues are full then).</li>
  * </ul>
  * Run: {@code java -cp ... dev.grapevine.benchmarks.EmbeddedCost udp 100 60}
  */
@@ -93,21 +96,41 @@ public final class EmbeddedCost {
             nodes.add(GossipNode.builder().name("n" + i).bind(a).config(GossipConfig.lan()).runtime(net)
                     .random(net.newRandom()).start());
         }
+        long peak = 0;
+        long sampling = 0;
+        long wall0 = System.nanoTime();
+        int every = Math.max(1, n / 8);
         for (int i = 1; i < n; i++) {
             nodes.get(i).join(List.of(nodes.get(0).advertiseAddress()));
             net.runFor(Duration.ofMillis(10));
+            if (i % every == 0) {
+                long t = System.nanoTime();
+                peak = Math.max(peak, usedHeapAfterGc() - before);
+                sampling += System.nanoTime() - t;
+            }
         }
-        long wall0 = System.nanoTime();
+        long wall1 = System.nanoTime();
         long sim0 = net.now();
+        int ticks = 0;
         while (nodes.stream().anyMatch(x -> x.liveMembers().size() < n)) {
             net.runFor(Duration.ofSeconds(1));
+            if (++ticks % 3 == 0) {
+                long t = System.nanoTime();
+                peak = Math.max(peak, usedHeapAfterGc() - before);
+                sampling += System.nanoTime() - t;
+            }
         }
-        System.out.printf("sim: %d nodes converged %.1f simulated s after the last join (%.1f s wall)%n", n,
-                (net.now() - sim0) / 1e9, (System.nanoTime() - wall0) / 1e9);
+        long wall2 = System.nanoTime();
+        System.out.printf("sim: %d joins in %.1f simulated s (%.1f s wall); converged %.1f simulated s after the"
+                        + " last join (%.1f s wall); %.1f s of the wall time was sampling the heap%n", n - 1,
+                sim0 / 1e9, (wall1 - wall0) / 1e9, (net.now() - sim0) / 1e9, (wall2 - wall1) / 1e9, sampling / 1e9);
         net.runFor(Duration.ofSeconds(60));
         long after = usedHeapAfterGc();
-        System.out.printf("sim: heap retained %.1f MiB for %d nodes: %.0f KiB per node (simulator included)%n",
-                (after - before) / 1048576.0, n, (after - before) / 1024.0 / n);
+        System.out.printf("sim: heap retained %.1f MiB for %d nodes: %.0f KiB per node, %.0f B per member view"
+                        + " (simulator included)%n", (after - before) / 1048576.0, n, (after - before) / 1024.0 / n,
+                (after - before) / (double) n / n);
+        System.out.printf("sim: live heap at its sampled peak while building %.1f MiB: %.0f B per member view%n",
+                peak / 1048576.0, peak / (double) n / n);
         net.close();
     }
 

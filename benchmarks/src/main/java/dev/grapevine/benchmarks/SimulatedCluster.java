@@ -30,11 +30,24 @@ import java.util.Random;
 public final class SimulatedCluster implements AutoCloseable {
 
     /**
-     * Heap one node spends per member it knows, measured with {@link EmbeddedCost} (simulator included):
-     * 453 B at 1,000 nodes (442 KiB per node), 446 B at 2,000 (872 KiB). A full-membership cluster grows as N
-     * squared.
+     * Heap one node keeps per member it knows once the cluster has converged and settled, measured with
+     * {@link EmbeddedCost} {@code sim} (simulator included): 181 B at 1,000 nodes, 177 B at 2,000 (452 and
+     * 446 B before the runtime's interner and the compact member and queue structures). Grows as N squared.
      */
-    public static final long HEAP_PER_MEMBER_VIEW = 450;
+    public static final long HEAP_PER_MEMBER_VIEW = 180;
+
+    /**
+     * Heap per broadcast waiting in a node's queue while the cluster is built: every node queues an
+     * announcement and a join intent of each member it learns (a joiner learns them all at once from its
+     * push-pull) and sends each many times before it drops it, so during the build each node's queue holds
+     * about 2N of them, up to {@link #BROADCAST_QUEUE_CAPACITY}. Measured as the live heap at the sampled
+     * peak of the build less the settled heap, over 2N per node: 58 B at 1,000 and 2,000 nodes (the model
+     * then predicts 4.4 GiB at 4,000 nodes; 4.3 GiB was measured).
+     */
+    public static final long HEAP_PER_QUEUED_BROADCAST = 58;
+
+    /** Most broadcasts one node's queue holds (gossip-core's {@code MembershipEngine}). */
+    static final int BROADCAST_QUEUE_CAPACITY = 16_384;
 
     /** How long a build may take to converge, in virtual time, before it is declared stuck. */
     private static final Duration CONVERGE_LIMIT = Duration.ofMinutes(10);
@@ -89,16 +102,21 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * Fails fast when {@code n} full nodes (each knowing all {@code n}) cannot fit in {@code maxHeap} bytes.
+     * Fails fast when {@code n} full nodes (each knowing all {@code n}) cannot fit in {@code maxHeap} bytes at
+     * the peak of their build: {@code n}² member views and {@code n} queues of {@code min(2n, capacity)}
+     * broadcasts.
      *
      * @throws IllegalArgumentException naming the heap needed and the heap available
      */
     static void checkHeap(int n, long maxHeap) {
-        long need = (long) n * n * HEAP_PER_MEMBER_VIEW;
-        if (need > maxHeap) {
+        long views = (long) n * n * HEAP_PER_MEMBER_VIEW;
+        long queued = (long) n * Math.min(2L * n, BROADCAST_QUEUE_CAPACITY) * HEAP_PER_QUEUED_BROADCAST;
+        if (views + queued > maxHeap) {
             throw new IllegalArgumentException(String.format("n: %d full-membership nodes need about %.1f GiB of"
-                    + " heap (%d B per member per node, as measured at 1,000 and 2,000); this JVM may use %.1f GiB",
-                    n, need / 1073741824.0, HEAP_PER_MEMBER_VIEW, maxHeap / 1073741824.0));
+                    + " heap while they are built (%.1f GiB of member views at %d B each, %.1f GiB of queued"
+                    + " broadcasts at %d B each, as measured at 1,000 and 2,000 nodes); this JVM may use %.1f GiB",
+                    n, (views + queued) / 1073741824.0, views / 1073741824.0, HEAP_PER_MEMBER_VIEW,
+                    queued / 1073741824.0, HEAP_PER_QUEUED_BROADCAST, maxHeap / 1073741824.0));
         }
     }
 
