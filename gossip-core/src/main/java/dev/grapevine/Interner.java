@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * Canonical instances of the member names, addresses and tag maps that nodes decode from the wire, and of the
- * broadcasts they queue, shared by the nodes of one {@link GossipRuntime}.
+ * Canonical instances of the member names, addresses and tag maps that nodes decode from the wire, of the member
+ * snapshots they publish, and of the broadcasts they queue, shared by the nodes of one {@link GossipRuntime}.
  *
  * <p>Every node keeps a view of every member, and every node decodes that member's name, address and tags
  * from its own packets: N nodes embedded in one JVM would hold N equal copies of each. A node stores what it
@@ -30,6 +30,7 @@ public final class Interner {
     private final WeakHashMap<InetSocketAddress, WeakReference<InetSocketAddress>> addresses = new WeakHashMap<>();
     private final WeakHashMap<Map<String, String>, WeakReference<Map<String, String>>> tagMaps =
             new WeakHashMap<>();
+    private final WeakHashMap<Member, WeakReference<Member>> members = new WeakHashMap<>();
     private final ByteStrings frames = new ByteStrings();
 
     /** Creates an empty interner. */
@@ -79,6 +80,18 @@ public final class Interner {
     }
 
     /**
+     * The canonical instance of a member snapshot equal to {@code member} (same name, address, tags, status
+     * and incarnation). In a settled cluster every node holds the same snapshot of each member, so the nodes
+     * of a runtime share one. Pass a member whose name, address and tags are already canonical: they are
+     * compared with {@code equals}, and only the first instance seen is kept.
+     */
+    public Member member(Member member) {
+        synchronized (members) {
+            return canonical(members, member, member);
+        }
+    }
+
+    /**
      * The canonical instance of a byte string with the contents of {@code bytes} (an encoded broadcast
      * frame). The caller and everyone it shares the array with must treat it as read-only from then on.
      */
@@ -88,7 +101,7 @@ public final class Interner {
         }
     }
 
-    /** Distinct strings, addresses, tag maps and byte strings held now (weakly): for tests and diagnostics. */
+    /** Distinct strings, addresses, tag maps, members and byte strings held now (weakly): for tests and diagnostics. */
     public int size() {
         int n;
         synchronized (strings) {
@@ -99,6 +112,9 @@ public final class Interner {
         }
         synchronized (tagMaps) {
             n += tagMaps.size();
+        }
+        synchronized (members) {
+            n += members.size();
         }
         synchronized (frames) {
             n += frames.size();

@@ -74,6 +74,27 @@ class InternerTest {
     }
 
     @Test
+    void equalMemberSnapshotsAreOneInstanceAndAnyDifferenceIsAnother() throws Exception {
+        Interner in = new Interner();
+        String name = in.string("n1");
+        InetSocketAddress at = in.address(address(1, 7946));
+        Map<String, String> tags = in.tags(Map.of("role", "app"));
+        Member first = new Member(name, at, tags, MemberStatus.ALIVE, 1);
+        assertSame(first, in.member(first));
+        assertSame(first, in.member(new Member(name, at, tags, MemberStatus.ALIVE, 1)));
+        List<Member> others = List.of(new Member(name, at, tags, MemberStatus.SUSPECT, 1),
+                new Member(name, at, tags, MemberStatus.ALIVE, 2),
+                new Member(name, in.address(address(1, 7947)), tags, MemberStatus.ALIVE, 1),
+                new Member(name, at, in.tags(Map.of("role", "db")), MemberStatus.ALIVE, 1),
+                new Member(in.string("n2"), at, tags, MemberStatus.ALIVE, 1));
+        for (Member other : others) {
+            Member canonical = in.member(other);
+            assertSame(other, canonical, "a member differing in one field is not merged: " + other);
+            assertNotSame(first, canonical);
+        }
+    }
+
+    @Test
     void byteStringsAreSharedByContentAndForgottenWhenUnused() throws Exception {
         Interner in = new Interner();
         byte[] first = {1, 2, 3, 4};
@@ -137,6 +158,18 @@ class InternerTest {
         for (int i = 50; i < 100; i++) {
             assertSame(held.get(3 * i - 150), in.string("member-" + i), "what is still held stays canonical");
         }
+
+        // Member snapshots likewise: one kept, one dropped.
+        Member kept = in.member(new Member("member-99", address(99, 7946), Map.of(), MemberStatus.ALIVE, 1));
+        in.member(new Member("member-99", address(99, 7946), Map.of(), MemberStatus.FAILED, 1));
+        int withBoth = in.size();
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (in.size() > withBoth - 1 && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(withBoth - 1, in.size(), "a snapshot no node publishes any more leaves");
+        assertSame(kept, in.member(new Member("member-99", address(99, 7946), Map.of(), MemberStatus.ALIVE, 1)));
     }
 
     @Test

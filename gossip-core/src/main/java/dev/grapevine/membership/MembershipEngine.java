@@ -154,7 +154,7 @@ public final class MembershipEngine implements Transport.Inbound {
         this.awareness = new Awareness(config.awarenessMaxMultiplier());
         this.sendBuffer = ByteBuffer.allocate(config.packetSize());
         checkTags(tags, config.maxTagsBytes());
-        this.self = new NodeState(name, advertise, interner.tags(tags), 0, MemberStatus.ALIVE, 0);
+        this.self = new NodeState(new Member(name, advertise, interner.tags(tags), MemberStatus.ALIVE, 0), 0);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ public final class MembershipEngine implements Transport.Inbound {
 
     /** Starts probing and gossiping. Runs on the protocol thread. */
     public void start() {
-        self = new NodeState(name, advertise, self.tags(), 1, MemberStatus.ALIVE, now());
+        self = new NodeState(interner.member(new Member(name, advertise, self.tags(), MemberStatus.ALIVE, 1)), now());
         add(self);
         live = 1;
         publish(self);
@@ -604,8 +604,9 @@ public final class MembershipEngine implements Transport.Inbound {
             return;
         }
         if (isNew) {
-            state = new NodeState(interner.string(a.node()), interner.address(a.address()),
-                    interner.tags(a.tags()), a.incarnation(), MemberStatus.ALIVE, now());
+            state = new NodeState(interner.member(new Member(interner.string(a.node()),
+                    interner.address(a.address()), interner.tags(a.tags()), MemberStatus.ALIVE, a.incarnation())),
+                    now());
             add(state);
             ring.add(state);
             live++;
@@ -1130,7 +1131,8 @@ public final class MembershipEngine implements Transport.Inbound {
     /** Publishes a member with {@code address} and {@code tags}, keeping the view digest up to date. */
     private void publish(NodeState n, InetSocketAddress address, Map<String, String> tags) {
         Member before = n.snapshot();
-        Member after = n.publish(address, tags);
+        Member after = interner.member(n.current(address, tags));
+        n.publish(after);
         if (nodes.get(after.name()) == n) {
             viewDigest ^= memberHash(before) ^ memberHash(after);
         }

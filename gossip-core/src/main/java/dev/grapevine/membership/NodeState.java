@@ -28,10 +28,15 @@ final class NodeState {
 
     NodeState(String name, InetSocketAddress address, Map<String, String> tags, long incarnation,
               MemberStatus status, long now) {
-        this.incarnation = incarnation;
-        this.status = status;
+        this(new Member(name, address, tags, status, incarnation), now);
+    }
+
+    /** A state whose status and incarnation are those of {@code created}, which is published as it is. */
+    NodeState(Member created, long now) {
+        this.incarnation = created.incarnation();
+        this.status = created.status();
         this.statusSince = now;
-        this.snapshot = new Member(name, address, tags, status, incarnation);
+        this.snapshot = created;
     }
 
     /** The member's name (never changes). */
@@ -72,11 +77,20 @@ final class NodeState {
         }
     }
 
-    /** Publishes the current status and incarnation with {@code address} and {@code tags}; returns the snapshot. */
-    Member publish(InetSocketAddress address, Map<String, String> tags) {
-        Member m = new Member(name(), address, tags, status, incarnation);
+    /**
+     * The member as it stands now: the current status and incarnation with {@code address} and {@code tags}
+     * (not published yet).
+     */
+    Member current(InetSocketAddress address, Map<String, String> tags) {
+        return new Member(name(), address, tags, status, incarnation);
+    }
+
+    /**
+     * Publishes {@code m}, made by {@link #current} (possibly replaced by an equal instance shared with other
+     * nodes: a {@code Member} is immutable).
+     */
+    void publish(Member m) {
         snapshot = m;
-        return m;
     }
 
     /** The snapshot as last published (at creation: the member as created). */

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Nodes of one runtime keep one copy of each member's name, address and tags (the runtime's interner), where
+ * Nodes of one runtime keep one copy of each member's name, address and tags, and of its snapshot while they
+ * agree on it (the runtime's interner), where
  * each used to keep the copy it decoded: the heap of a simulation grows as N squared, and this is most of it.
  */
 class SharedMemberDataTest {
@@ -35,6 +36,8 @@ class SharedMemberDataTest {
                     assertSame(reference.name(), m.name(), at);
                     assertSame(reference.address(), m.address(), at);
                     assertSame(reference.tags(), m.tags(), at);
+                    // Settled, every node publishes the same snapshot (status, incarnation): one instance.
+                    assertSame(reference, m, at);
                 }
             }
 
@@ -44,8 +47,10 @@ class SharedMemberDataTest {
                     o.member(SimCluster.name(3)).orElseThrow().tag("role"))), Duration.ofSeconds(60)));
             Map<String, String> tags = c.nodes.get(0).member(SimCluster.name(3)).orElseThrow().tags();
             assertEquals(Map.of("role", "db", "db.port", "5432"), tags);
+            Member changed = c.nodes.get(0).member(SimCluster.name(3)).orElseThrow();
             for (GossipNode observer : c.nodes) {
                 assertSame(tags, observer.member(SimCluster.name(3)).orElseThrow().tags(), observer.name());
+                assertSame(changed, observer.member(SimCluster.name(3)).orElseThrow(), observer.name());
             }
         }
     }
