@@ -827,6 +827,7 @@ public final class GossipNode implements AutoCloseable {
         private boolean replayEventsOnJoin;
         private java.nio.file.Path snapshotPath;
         private boolean rejoinAfterLeave;
+        private List<Member> assumeAlive = List.of();
         private dev.grapevine.security.Keyring keyring;
         private java.nio.file.Path keyringFile;
         private String cluster = "grapevine";
@@ -928,6 +929,31 @@ public final class GossipNode implements AutoCloseable {
         }
 
         /**
+         * Starts the node already knowing {@code members} as alive at their incarnations, as if it had
+         * learned them from a push-pull, but without announcing them: where a join queues a broadcast of
+         * every member it learns (and so every node of a cluster built by joins spreads every member many
+         * times), this queues none. Each is emitted to listeners as joined. A member named like this node is
+         * skipped; of two entries with one name the first is taken. The node still announces itself as it
+         * always does on start.
+         *
+         * <p><b>Meant for simulations and benchmarks</b>, where every node of a large cluster is started
+         * with the same list of all of them (their incarnation is 1 once started): the cluster is converged
+         * from its first instant, in O(N) per node, where building it by joins costs O(N²) messages per join
+         * wave and hours of CPU at 10,000 simulated nodes. It is not a way for a node to come back into a
+         * running cluster: it contacts no one, so members not given the same list learn of it only when it
+         * joins, and a member of the list that is gone is only found out by probing (suspected, then failed
+         * after the suspicion timeout). A restarting node should keep a {@link #snapshot} and rejoin instead.
+         * The Serf layer learns no join intents from the list: it starts as a node that has not heard any.
+         *
+         * @throws IllegalArgumentException at {@link #start} when a member is not {@code ALIVE} or its tags are
+         *                                  too large for the configuration
+         */
+        public Builder assumeAlive(Collection<Member> members) {
+            this.assumeAlive = List.copyOf(Objects.requireNonNull(members, "assumeAlive"));
+            return this;
+        }
+
+        /**
          * Keeps a snapshot file (members, clocks, a leave marker) so that after a restart the node rejoins its
          * previous peers with no join address and delivers no event it had already delivered. A corrupt or
          * truncated tail is logged and skipped.
@@ -1024,6 +1050,19 @@ public final class GossipNode implements AutoCloseable {
                         + bind + "): other members cannot reach 0.0.0.0");
             }
             MembershipEngine.checkTags(tags, config.maxTagsBytes());
+            for (Member m : assumeAlive) {
+                if (m.status() != MemberStatus.ALIVE) {
+                    throw new IllegalArgumentException("assumeAlive: member " + m.name() + " is " + m.status()
+                            + "; only alive members can be assumed");
+                }
+                if (!m.tags().isEmpty()) {
+                    try {
+                        MembershipEngine.checkTags(m.tags(), config.maxTagsBytes());
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("assumeAlive: member " + m.name() + ": " + e.getMessage(), e);
+                    }
+                }
+            }
             if (keyringFile != null && java.nio.file.Files.exists(keyringFile)) {
                 keyring = dev.grapevine.security.Keyring.fromFile(keyringFile);
             } else if (keyringFile != null && keyring != null) {
@@ -1045,8 +1084,12 @@ public final class GossipNode implements AutoCloseable {
                 throw e;
             }
             boolean rejoin = rejoinAfterLeave;
+            List<Member> assumed = assumeAlive;
             node.onProtocolThread(() -> {
                 node.engine.start();
+                if (!assumed.isEmpty()) {
+                    node.engine.assumeAlive(assumed);
+                }
                 if (node.snapshot != null) {
                     node.recoverFromSnapshot(rejoin);
                 }

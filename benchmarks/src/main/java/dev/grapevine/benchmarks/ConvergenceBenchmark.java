@@ -42,7 +42,7 @@ import org.openjdk.jmh.runner.IterationType;
  *   <li>{@code crash}: a random node crashes; until every other node has emitted {@code MemberFailed} for
  *       it (probe, suspicion timeout, gossip).</li>
  * </ul>
- * The cluster is built once per trial (it is the expensive part: about 20 s of wall time at 1,000 nodes);
+ * The cluster is built once per trial (by joins, the expensive part: one to two minutes of wall time at 1,000 nodes);
  * every invocation changes it once, after 10 s of virtual time to let the previous change settle. JMH's
  * score is the wall-clock time of the invocation. The virtual time the change took (10 ms resolution) is
  * printed per trial and appended, per invocation, to a CSV file (system property {@code convergence.csv},
@@ -50,7 +50,9 @@ import org.openjdk.jmh.runner.IterationType;
  * README's table. (JMH's auxiliary counters would sum it over the iterations, not average it.)
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar ConvergenceBenchmark}. A full-membership cluster
- * needs heap in N squared; {@code -p n=10000} fails fast saying how much (see benchmarks/README.md).
+ * needs heap in N squared, and building it by joins costs O(N²) messages per wave of joins: at 10,000 nodes
+ * the default {@code build=joins} fails fast saying how much heap it would need; {@code -p build=warm} (nodes
+ * started knowing each other) fits with {@code -jvmArgsAppend -Xmx16g} (see benchmarks/README.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -71,6 +73,15 @@ public class ConvergenceBenchmark {
     @Param({"0", "0.1"})
     public double loss;
 
+    /**
+     * How the converged cluster is made: {@code joins} (every node joins through the first, 10 ms of virtual
+     * time apart: {@link SimulatedCluster#build}) or {@code warm} (every node starts knowing all the others
+     * alive: {@link SimulatedCluster#warm}, seconds instead of hours at 10,000 nodes). Only the setup differs;
+     * the measured changes run the full protocol either way.
+     */
+    @Param({"joins"})
+    public String build;
+
     private SimulatedCluster cluster;
     private int invocation;
     private String phase = "";
@@ -79,7 +90,14 @@ public class ConvergenceBenchmark {
     /** Builds the converged cluster, then turns loss on. */
     @Setup(Level.Trial)
     public void build() {
-        cluster = SimulatedCluster.build(n, 42, GossipConfig.lan());
+        long wall0 = System.nanoTime();
+        cluster = switch (build) {
+            case "joins" -> SimulatedCluster.build(n, 42, GossipConfig.lan());
+            case "warm" -> SimulatedCluster.warm(n, 42, GossipConfig.lan());
+            default -> throw new IllegalArgumentException("build: joins or warm, was " + build);
+        };
+        System.out.printf(Locale.ROOT, "%ncluster of %d built by %s in %.1f s of wall time%n", n, build,
+                (System.nanoTime() - wall0) / 1e9);
         cluster.net().setLoss(loss);
     }
 
@@ -100,8 +118,8 @@ public class ConvergenceBenchmark {
     public void close() {
         cluster.close();
         if (!simulated.isEmpty()) {
-            System.out.printf(Locale.ROOT, "%nsimulated seconds, n=%d loss=%.2f: mean %.2f, min %.2f, max %.2f (%d)%n",
-                    n, loss, simulated.stream().mapToDouble(Double::doubleValue).average().orElse(0),
+            System.out.printf(Locale.ROOT, "%nsimulated seconds, n=%d loss=%.2f build=%s: mean %.2f, min %.2f, max %.2f"
+                    + " (%d)%n", n, loss, build, simulated.stream().mapToDouble(Double::doubleValue).average().orElse(0),
                     Collections.min(simulated), Collections.max(simulated), simulated.size());
         }
     }

@@ -24,6 +24,8 @@ import java.util.List;
  *       it includes the simulator's own share: an upper bound), and the peak of the live heap while the
  *       cluster is built (sampled after GC at every eighth of the joins and every 3 simulated seconds until
  *       convergence: the broadcast queues are full then).</li>
+ *   <li>{@code sim N warm}: N nodes started knowing each other ({@link SimulatedCluster#warm}), after 60
+ *       simulated seconds: heap retained per node and per member view, and the wall time to start them.</li>
  * </ul>
  * Run: {@code java -cp ... dev.grapevine.benchmarks.EmbeddedCost udp 100 60}
  */
@@ -37,7 +39,11 @@ public final class EmbeddedCost {
         String mode = args.length > 0 ? args[0] : "udp";
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 100;
         if (mode.equals("sim")) {
-            sim(n);
+            if (args.length > 2 && args[2].equals("warm")) {
+                simWarm(n);
+            } else {
+                sim(n);
+            }
         } else {
             udp(n, args.length > 2 ? Integer.parseInt(args[2]) : 60, args.length > 3 && args[3].equals("encrypted"));
         }
@@ -132,6 +138,21 @@ public final class EmbeddedCost {
         System.out.printf("sim: live heap at its sampled peak while building %.1f MiB: %.0f B per member view%n",
                 peak / 1048576.0, peak / (double) n / n);
         net.close();
+    }
+
+    private static void simWarm(int n) throws Exception {
+        long before = usedHeapAfterGc();
+        long wall0 = System.nanoTime();
+        try (SimulatedCluster c = SimulatedCluster.warm(n, 1, GossipConfig.lan())) {
+            long wall1 = System.nanoTime();
+            c.net().runFor(Duration.ofSeconds(30));
+            long after = usedHeapAfterGc();
+            System.out.printf("sim warm: %d nodes started knowing each other and run 30 simulated s in %.1f s wall,"
+                    + " then 30 s more in %.1f s%n", n, (wall1 - wall0) / 1e9, (System.nanoTime() - wall1) / 1e9);
+            System.out.printf("sim warm: heap retained %.1f MiB for %d nodes: %.0f KiB per node, %.0f B per member"
+                            + " view (simulator included)%n", (after - before) / 1048576.0, n,
+                    (after - before) / 1024.0 / n, (after - before) / (double) n / n);
+        }
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {

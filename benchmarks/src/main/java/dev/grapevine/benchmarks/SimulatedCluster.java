@@ -3,6 +3,8 @@ package dev.grapevine.benchmarks;
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipConfig;
 import dev.grapevine.GossipNode;
+import dev.grapevine.Member;
+import dev.grapevine.MemberStatus;
 import dev.grapevine.sim.SimulatedNetwork;
 
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -30,11 +33,19 @@ import java.util.Random;
 public final class SimulatedCluster implements AutoCloseable {
 
     /**
-     * Heap one node keeps per member it knows once the cluster has converged and settled, measured with
-     * {@link EmbeddedCost} {@code sim} (simulator included): 181 B at 1,000 nodes, 177 B at 2,000 (452 and
-     * 446 B before the runtime's interner and the compact member and queue structures). Grows as N squared.
+     * Heap one node keeps per member it knows once a cluster built by joins ({@link #build}) has converged
+     * and settled, measured with {@link EmbeddedCost} {@code sim} (simulator included): 142 B at 1,000 nodes
+     * (452 B before the runtime's interner, the shared member snapshots and the compact member and queue
+     * structures). Grows as N squared.
      */
-    public static final long HEAP_PER_MEMBER_VIEW = 180;
+    public static final long HEAP_PER_MEMBER_VIEW = 142;
+
+    /**
+     * The same for a warm-started cluster ({@link #warm}), measured with {@code EmbeddedCost sim N warm}: 101 B
+     * at 1,000 nodes, 95 B at 2,000. Less than {@link #HEAP_PER_MEMBER_VIEW} by the Serf layer's join intents,
+     * which a warm start does not fill (no node has announced a join).
+     */
+    public static final long HEAP_PER_WARM_MEMBER_VIEW = 101;
 
     /**
      * Heap per broadcast waiting in a node's queue while the cluster is built: every node queues an
@@ -82,7 +93,7 @@ public final class SimulatedCluster implements AutoCloseable {
         if (n < 2) {
             throw new IllegalArgumentException("n: a cluster needs at least 2 nodes, was " + n);
         }
-        checkHeap(n, Runtime.getRuntime().maxMemory());
+        checkHeap(n, Runtime.getRuntime().maxMemory(), true);
         SimulatedCluster c = new SimulatedCluster(seed, config);
         GossipNode seedNode = c.start();
         for (int i = 1; i < n; i++) {
@@ -102,20 +113,62 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * Fails fast when {@code n} full nodes (each knowing all {@code n}) cannot fit in {@code maxHeap} bytes at
-     * the peak of their build: {@code n}² member views and {@code n} queues of {@code min(2n, capacity)}
-     * broadcasts.
+     * Starts {@code n} nodes that all know each other as alive from the start ({@code GossipNode.Builder}'s
+     * {@code assumeAlive}, given the same list of all {@code n}), so nothing is announced about them, then
+     * runs 30 s of virtual time (every node has probed about 30 others and gossiped its own start). The
+     * cluster is converged from its first instant: O(N) per node instead of the O(N²) messages per join wave
+     * of {@link #build}. What is measured on it afterwards (a join, an event, a crash) runs the full protocol.
+     *
+     * @throws IllegalArgumentException when {@code n < 2}, or when {@code n} full-membership nodes cannot fit
+     *                                  in this JVM's heap (the message says how much they need)
+     */
+    public static SimulatedCluster warm(int n, long seed, GossipConfig config) {
+        if (n < 2) {
+            throw new IllegalArgumentException("n: a cluster needs at least 2 nodes, was " + n);
+        }
+        checkHeap(n, Runtime.getRuntime().maxMemory(), false);
+        SimulatedCluster c = new SimulatedCluster(seed, config);
+        Member[] all = new Member[n];
+        for (int i = 0; i < n; i++) {
+            all[i] = new Member("n" + i, address(i), Map.of(), MemberStatus.ALIVE, 1);
+        }
+        List<Member> members = List.of(all);
+        for (int i = 0; i < n; i++) {
+            c.start(members);
+        }
+        c.net.runFor(Duration.ofSeconds(30));
+        if (!c.allSeeAll()) {
+            c.close();
+            throw new IllegalStateException(n + " warm-started nodes do not all see each other alive");
+        }
+        return c;
+    }
+
+    /**
+     * Fails fast when {@code n} full nodes (each knowing all {@code n}) cannot fit in {@code maxHeap} bytes:
+     * {@code n}² member views, and when they are built by joins, {@code n} queues of {@code min(2n, capacity)}
+     * broadcasts at the peak of the build.
      *
      * @throws IllegalArgumentException naming the heap needed and the heap available
      */
-    static void checkHeap(int n, long maxHeap) {
+    static void checkHeap(int n, long maxHeap, boolean byJoins) {
+        if (!byJoins) {
+            long views = (long) n * n * HEAP_PER_WARM_MEMBER_VIEW;
+            if (views > maxHeap) {
+                throw new IllegalArgumentException(String.format("n: %d warm-started full-membership nodes need"
+                        + " about %.1f GiB of heap for their member views (%d B each, as measured at 1,000 and 2,000"
+                        + " nodes); this JVM may use %.1f GiB", n, views / 1073741824.0, HEAP_PER_WARM_MEMBER_VIEW,
+                        maxHeap / 1073741824.0));
+            }
+            return;
+        }
         long views = (long) n * n * HEAP_PER_MEMBER_VIEW;
         long queued = (long) n * Math.min(2L * n, BROADCAST_QUEUE_CAPACITY) * HEAP_PER_QUEUED_BROADCAST;
         if (views + queued > maxHeap) {
             throw new IllegalArgumentException(String.format("n: %d full-membership nodes need about %.1f GiB of"
-                    + " heap while they are built (%.1f GiB of member views at %d B each, %.1f GiB of queued"
-                    + " broadcasts at %d B each, as measured at 1,000 and 2,000 nodes); this JVM may use %.1f GiB",
-                    n, (views + queued) / 1073741824.0, views / 1073741824.0, HEAP_PER_MEMBER_VIEW,
+                    + " heap while they are built by joins (%.1f GiB of member views at %d B each, %.1f GiB of"
+                    + " queued broadcasts at %d B each, as measured at 1,000 nodes); this JVM may use"
+                    + " %.1f GiB", n, (views + queued) / 1073741824.0, views / 1073741824.0, HEAP_PER_MEMBER_VIEW,
                     queued / 1073741824.0, HEAP_PER_QUEUED_BROADCAST, maxHeap / 1073741824.0));
         }
     }
@@ -132,11 +185,15 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** Starts a new node (not joined yet); its events are counted from now on. */
     public GossipNode start() {
+        return start(List.of());
+    }
+
+    private GossipNode start(List<Member> assumeAlive) {
         int i = nextIndex++;
         InetSocketAddress address = address(i);
         try {
             GossipNode node = GossipNode.builder().name("n" + i).bind(address).config(config).runtime(net)
-                    .random(net.newRandom()).listener(this::count).start();
+                    .random(net.newRandom()).listener(this::count).assumeAlive(assumeAlive).start();
             live.add(node);
             return node;
         } catch (IOException e) {

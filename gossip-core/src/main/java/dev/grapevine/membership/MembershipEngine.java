@@ -184,6 +184,32 @@ public final class MembershipEngine implements Transport.Inbound {
         reapTimer = scheduler.schedule(nanos(config.reapInterval()), this::reapTick);
     }
 
+    /**
+     * Takes {@code members} as alive at their incarnations, as if a push-pull had brought them, but without
+     * announcing them: no broadcast is queued about any of them (a push-pull would queue one per member).
+     * Members already known and this node's own name are skipped. Each new member is emitted as joined.
+     * Runs on the protocol thread, after {@link #start}. See {@code GossipNode.Builder#assumeAlive}.
+     */
+    public void assumeAlive(java.util.Collection<Member> members) {
+        List<NodeState> added = new ArrayList<>(members.size());
+        long now = now();
+        for (Member m : members) {
+            if (m.name().equals(name) || nodes.containsKey(m.name())) {
+                continue;
+            }
+            NodeState state = new NodeState(interner.member(new Member(interner.string(m.name()),
+                    interner.address(m.address()), interner.tags(m.tags()), MemberStatus.ALIVE, m.incarnation())),
+                    now);
+            add(state);
+            added.add(state);
+        }
+        live += added.size();
+        ring.addAll(added);
+        for (NodeState state : added) {
+            emit(new ClusterEvent.MemberJoined(state.snapshot()));
+        }
+    }
+
     /** Stops every timer and ignores further traffic. Does not close the transport. */
     public void stop() {
         if (stopped) {

@@ -31,6 +31,19 @@ final class ProbeRing {
         }
     }
 
+    /**
+     * Adds many members at once, as if each were inserted at a random position (the whole ring is shuffled
+     * anew and the pass restarts): linear, where one insertion at a time costs N each.
+     */
+    void addAll(List<NodeState> more) {
+        if (more.isEmpty()) {
+            return;
+        }
+        nodes.addAll(more);
+        shuffle();
+        index = 0;
+    }
+
     void remove(NodeState node) {
         int at = nodes.indexOf(node);
         if (at >= 0) {

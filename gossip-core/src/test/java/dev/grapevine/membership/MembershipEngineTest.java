@@ -69,6 +69,43 @@ class MembershipEngineTest {
     }
 
     @Test
+    void assumedMembersAreKnownAliveAndNeverAnnounced() {
+        List<dev.grapevine.Member> assumed = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            assumed.add(new dev.grapevine.Member("m" + i, new InetSocketAddress("127.0.0.3", 8000 + i),
+                    Map.of("role", "db"), MemberStatus.ALIVE, 3));
+        }
+        // This node's own entry and a second entry for m0 are skipped.
+        assumed.add(new dev.grapevine.Member("self", SELF, Map.of(), MemberStatus.ALIVE, 9));
+        assumed.add(new dev.grapevine.Member("m0", PEER, Map.of(), MemberStatus.ALIVE, 1));
+        events.clear();
+        engine.assumeAlive(assumed);
+        assertEquals(6, engine.liveCount());
+        for (int i = 0; i < 5; i++) {
+            dev.grapevine.Member m = engine.member("m" + i);
+            assertEquals(MemberStatus.ALIVE, m.status());
+            assertEquals(3, m.incarnation());
+            assertEquals(Map.of("role", "db"), m.tags());
+            assertEquals(8000 + i, m.address().getPort());
+        }
+        assertEquals(1, engine.member("self").incarnation());
+        assertEquals(5, events.size());
+        assertTrue(events.stream().allMatch(e -> e instanceof ClusterEvent.MemberJoined), events.toString());
+
+        // Ten seconds of probing and gossip: the only announcement ever sent is this node's own.
+        scheduler.advance(10_000_000_000L);
+        List<Message> sent = sentMessages();
+        assertTrue(sent.stream().anyMatch(m -> m instanceof Message.Ping), "the assumed members are probed");
+        assertTrue(sent.stream().anyMatch(m -> m instanceof Alive a && a.node().equals("self")), "own start");
+        assertTrue(sent.stream().noneMatch(m -> m instanceof Alive a && !a.node().equals("self")), sent.toString());
+
+        // Whereas a member learned from a message is announced.
+        engine.onAlive(new Alive(1, "peer", PEER, Map.of()));
+        scheduler.advance(1_000_000_000L);
+        assertTrue(sentMessages().stream().anyMatch(m -> m instanceof Alive a && a.node().equals("peer")));
+    }
+
+    @Test
     void deathReportAboutSelfIsRefutedToo() {
         engine.onAlive(new Alive(1, "peer", PEER, Map.of()));
         engine.onDead(new Dead(7, "self", "peer"));

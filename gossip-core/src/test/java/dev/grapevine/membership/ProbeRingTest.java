@@ -37,6 +37,28 @@ class ProbeRingTest {
     }
 
     @Test
+    void membersAddedAtOnceAreProbedOncePerPassInAShuffledOrder() {
+        ProbeRing ring = new ProbeRing(new Random(3));
+        ring.add(node(0));
+        List<NodeState> more = new java.util.ArrayList<>();
+        for (int i = 1; i < 40; i++) {
+            more.add(node(i));
+        }
+        ring.addAll(more);
+        assertEquals(40, ring.size());
+        List<String> firstPass = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            firstPass.add(ring.next(n -> true).name());
+        }
+        assertEquals(40, new HashSet<>(firstPass).size());
+        assertTrue(!firstPass.subList(1, 40).equals(more.stream().map(NodeState::name).toList())
+                && !firstPass.subList(0, 39).equals(more.stream().map(NodeState::name).toList()),
+                "not probed in the order given: " + firstPass);
+        ring.addAll(List.of());
+        assertEquals(40, ring.size());
+    }
+
+    @Test
     void ineligibleMembersAreSkippedAndNoneEligibleGivesNull() {
         ProbeRing ring = new ProbeRing(new Random(1));
         for (int i = 0; i < 5; i++) {
