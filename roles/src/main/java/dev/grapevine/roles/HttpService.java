@@ -42,6 +42,8 @@ public final class HttpService implements AutoCloseable {
     private final String name;
     private final int limit;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Set on the dispatcher thread while it runs an exchange that arrived over the limit. */
+    private final ThreadLocal<Boolean> overLimit = new ThreadLocal<>();
     private volatile long lastDone = System.nanoTime();
 
     private HttpService(String name, HttpServer server, ThreadPoolExecutor pool, Duration drain, AtomicLong rejected,
@@ -61,9 +63,11 @@ public final class HttpService implements AutoCloseable {
      */
     private void execute(Runnable exchange) {
         if (inFlight.incrementAndGet() > limit) {
+            overLimit.set(Boolean.TRUE);
             try {
                 exchange.run();
             } finally {
+                overLimit.remove();
                 inFlight.decrementAndGet();
             }
             return;
@@ -83,10 +87,14 @@ public final class HttpService implements AutoCloseable {
         }
     }
 
-    /** Answers 503 at once when more than the limit of requests are in progress or waiting. */
+    /**
+     * Answers 503 at once when the exchange was over the limit of requests in progress or waiting when it
+     * arrived. The decision is the one {@link #execute} took at submission (an admitted request must not be
+     * turned away later because others arrived meanwhile and briefly raised the count).
+     */
     private HttpHandler limited(HttpHandler handler) {
         return exchange -> {
-            if (inFlight.get() > limit) {
+            if (overLimit.get() != null) {
                 rejected.incrementAndGet();
                 try (exchange) {
                     exchange.getResponseHeaders().set("Retry-After", "1");
