@@ -75,13 +75,26 @@ class EventLoopTest {
         AtomicBoolean cancelledRan = new AtomicBoolean();
         AtomicBoolean cancelledElsewhereRan = new AtomicBoolean();
         CountDownLatch sentinel = new CountDownLatch(1);
-        Cancellable fromOtherThread = onLoop(loop, () -> {
+        CountDownLatch scheduled = new CountDownLatch(1);
+        CountDownLatch cancelledElsewhere = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Cancellable> fromOtherThread =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        loop.execute(() -> {
             loop.schedule(10 * MS, () -> cancelledRan.set(true)).cancel();
-            Cancellable c = loop.schedule(20 * MS, () -> cancelledElsewhereRan.set(true));
+            fromOtherThread.set(loop.schedule(20 * MS, () -> cancelledElsewhereRan.set(true)));
+            scheduled.countDown();
+            // The loop thread waits here until the test thread has cancelled, so the 20 ms timer cannot come
+            // due and run first however slowly the test thread is scheduled.
+            try {
+                cancelledElsewhere.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             loop.schedule(60 * MS, sentinel::countDown);
-            return c;
         });
-        fromOtherThread.cancel();
+        assertTrue(awaitLatch(scheduled));
+        fromOtherThread.get().cancel();
+        cancelledElsewhere.countDown();
         assertTrue(awaitLatch(sentinel));
         assertFalse(cancelledRan.get());
         assertFalse(cancelledElsewhereRan.get());
