@@ -197,9 +197,7 @@ public final class MembershipEngine implements Transport.Inbound {
             if (m.name().equals(name) || nodes.containsKey(m.name())) {
                 continue;
             }
-            NodeState state = new NodeState(interner.member(new Member(interner.string(m.name()),
-                    interner.address(m.address()), interner.tags(m.tags()), MemberStatus.ALIVE, m.incarnation())),
-                    now);
+            NodeState state = newAliveState(m.name(), m.address(), m.tags(), m.incarnation(), now);
             add(state);
             added.add(state);
         }
@@ -630,9 +628,7 @@ public final class MembershipEngine implements Transport.Inbound {
             return;
         }
         if (isNew) {
-            state = new NodeState(interner.member(new Member(interner.string(a.node()),
-                    interner.address(a.address()), interner.tags(a.tags()), MemberStatus.ALIVE, a.incarnation())),
-                    now());
+            state = newAliveState(a.node(), a.address(), a.tags(), a.incarnation(), now());
             add(state);
             ring.add(state);
             live++;
@@ -942,10 +938,16 @@ public final class MembershipEngine implements Transport.Inbound {
                 reaped.add(n);
             }
         }
+        if (reaped.isEmpty()) {
+            return;
+        }
+        // One pass over each list for the whole batch (removing one by one would be quadratic in a mass reap).
+        java.util.Set<NodeState> batch = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        batch.addAll(reaped);
+        order.removeIf(batch::contains);
+        gone.removeIf(batch::contains);
         for (NodeState n : reaped) {
             nodes.remove(n.name());
-            order.remove(n);
-            gone.remove(n);
             viewDigest ^= memberHash(n.snapshot());
             emit(new ClusterEvent.MemberReaped(n.snapshot()));
         }
@@ -1140,6 +1142,13 @@ public final class MembershipEngine implements Transport.Inbound {
 
     private long now() {
         return scheduler.nanoTime();
+    }
+
+    /** The state of a member first learned alive, its name, address and tags made canonical. */
+    private NodeState newAliveState(String member, InetSocketAddress address, Map<String, String> tags,
+                                    long incarnation, long since) {
+        return new NodeState(interner.member(new Member(interner.string(member), interner.address(address),
+                interner.tags(tags), MemberStatus.ALIVE, incarnation)), since);
     }
 
     /** Adds a new member (its digest share counts from now on). */
