@@ -625,7 +625,10 @@ public final class GossipNode implements AutoCloseable {
                 try {
                     stop.run();
                 } finally {
-                    stopped.complete(null);
+                    // A channel closed while registered with a selector keeps its port until the selector's
+                    // next select deregisters it; a timer due now runs after that select, so when close()
+                    // returns the address can be bound again (a restart on the same address).
+                    scheduler.schedule(0, () -> stopped.complete(null));
                 }
             });
             try {
