@@ -91,6 +91,10 @@ members | indent
 wait_serving
 say "curl http://$PROXY:8080/hello"
 hello | indent; echo
+# One request through proxy -> front -> app, timed by curl (each a new connection, as curl makes one per run).
+times=$(for _ in $(seq 5); do curl -s -o /dev/null -w '%{time_total}\n' "http://$PROXY:8080/hello"; done |
+  awk '{printf "%s%.2f ms", (NR>1?", ":""), $1*1000}')
+say "one request through proxy -> front -> app (curl time_total, 5 runs): $times"
 
 if command -v dig >/dev/null; then
   for r in dns proxy front app; do
@@ -109,6 +113,13 @@ start appserver3 appserver 127.0.0.33 --http 127.0.0.33:8080 "${VIA_DNS[@]}"
 wait_alive 7
 say "12 requests through the proxy now spread over every front and app:"
 spread 12
+if command -v wrk >/dev/null; then
+  say "a 5 s burst through the proxy, 64 keep-alive connections (wrk -t2 -c64 -d5s):"
+  wrk -t2 -c64 -d5s --latency "http://$PROXY:8080/hello" |
+    grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx|Socket errors|requests in' | indent
+else
+  say "(wrk not installed: apt-get install wrk to see a burst's requests per second)"
+fi
 command -v dig >/dev/null && say "dig app.service.grapevine -> $(dig +short @$DNS -p 8600 app.service.grapevine | sort | tr '\n' ' ')"
 
 say "scaling down while a client sends 300 requests: SIGTERM appserver2, kill -9 appserver3, SIGTERM frontserver2"

@@ -2,6 +2,8 @@ package dev.grapevine.roles;
 
 import dev.grapevine.GossipNode;
 import dev.grapevine.roles.health.HealthChecker;
+import dev.grapevine.roles.http.HttpConnector;
+import dev.grapevine.roles.http.HttpLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +40,13 @@ public final class Launch implements AutoCloseable {
     private final Object lock = new Object();
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private final Thread hook;
+    private final SharedHttp http;
 
-    Launch(LaunchOptions options, GossipNode node, HealthChecker health) {
+    Launch(LaunchOptions options, GossipNode node, HealthChecker health, SharedHttp http) {
         this.options = options;
         this.node = node;
         this.health = health;
+        this.http = http;
         this.hook = new Thread(this::close, "grapevine-" + node.name() + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -55,6 +59,22 @@ public final class Launch implements AutoCloseable {
     /** The running node. */
     public GossipNode node() {
         return node;
+    }
+
+    /**
+     * The HTTP event loop every server and client of this process shares: one thread, named
+     * {@code grapevine-<node>-http-1}, made on first use and closed with the launch.
+     */
+    public HttpLoop http() {
+        return http.loop();
+    }
+
+    /**
+     * The pooled HTTP client on {@link #http()} that calls to other members share (keep-alive connections per
+     * member), made on first use and closed with the launch.
+     */
+    public HttpConnector connector() {
+        return http.connector();
     }
 
     /** The node's health checker (with no checks when no {@code --check-*} flag was given). */
@@ -129,6 +149,7 @@ public final class Launch implements AutoCloseable {
             while (!toClose.isEmpty()) {
                 closeQuietly(toClose.pop());
             }
+            closeQuietly(http);
             node.close();
             LOG.info("{}: stopped", node.name());
         } finally {

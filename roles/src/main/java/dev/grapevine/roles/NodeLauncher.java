@@ -4,6 +4,7 @@ import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipNode;
 import dev.grapevine.roles.admin.AdminServer;
 import dev.grapevine.roles.admin.HealthChecks;
+import dev.grapevine.roles.health.HealthCheck;
 import dev.grapevine.roles.health.HealthChecker;
 import dev.grapevine.roles.health.HealthStatus;
 import dev.grapevine.security.Keyring;
@@ -150,20 +151,26 @@ public final class NodeLauncher {
 
     private static Launch launch(LaunchOptions o, boolean join) throws IOException {
         GossipNode node = start(o, join);
+        SharedHttp http = new SharedHttp(node.name());
         HealthChecker health;
         try {
-            health = HealthChecker.builder().node(node).checks(o.checks()).start();
+            HealthChecker.Builder hb = HealthChecker.builder().node(node).checks(o.checks());
+            if (o.checks().stream().anyMatch(HealthCheck::isHttp)) {
+                hb.connector(http.connector());
+            }
+            health = hb.start();
         } catch (RuntimeException e) {
+            http.close();
             node.close();
             throw e;
         }
-        Launch launch = new Launch(o, node, health);
+        Launch launch = new Launch(o, node, health, http);
         if (!o.checks().isEmpty()) {
             LOG.info("{}: {} health checks: {}", node.name(), o.checks().size(), o.checks());
         }
         if (o.admin().isPresent()) {
             try {
-                launch.register(AdminServer.builder(node).bind(o.admin().get())
+                launch.register(AdminServer.builder(node).bind(o.admin().get()).loop(launch.http())
                         .healthChecks(() -> health.checks().stream()
                                 .map(c -> new HealthChecks.CheckState(c.name(), c.status() == HealthStatus.PASSING,
                                         c.output() == null ? "" : c.output()))

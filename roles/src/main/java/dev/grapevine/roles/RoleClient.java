@@ -1,67 +1,55 @@
 package dev.grapevine.roles;
 
-import dev.grapevine.Member;
+import dev.grapevine.roles.http.HttpConnector;
+import dev.grapevine.roles.http.HttpLoop;
+import dev.grapevine.roles.http.HttpReply;
+import dev.grapevine.roles.http.Upstream;
+import dev.grapevine.roles.http.UpstreamException;
 
-import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 
 /**
- * Calls the members of one role over HTTP, picking each target with a {@link Balancer} and retrying on
- * another member when one fails, so that a member that stops or crashes between two membership updates
- * costs the caller a retry, not an error.
+ * Calls the members of one role over HTTP through a pooled {@link HttpConnector} (keep-alive connections per
+ * member, closed when the member leaves the role's view), picking each target through {@link RoleUpstreams}
+ * and retrying on another member when one fails, so that a member that stops or crashes between two membership
+ * updates costs the caller a retry, not an error.
  *
  * <p>When a call fails:
  * <ul>
- *   <li>a connection that could not be made (refused, connect timeout) is always retried elsewhere: the
- *       request never left this process;</li>
- *   <li>any other I/O failure, and a 502, 503 or 504 answer, is retried elsewhere only for idempotent
- *       methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE), since the first member may have acted on it;</li>
- *   <li>a member whose connection failed is kept out of rotation on this node for {@code ejectFor}
- *       (unless every member is), until gossip declares it failed or it answers again.</li>
+ *   <li>a connection that could not be made (refused, connect timeout, pool full) is always retried elsewhere:
+ *       the request never left this process; the member is ejected for a while;</li>
+ *   <li>any other failure, and a 502, 503 or 504 answer, is retried elsewhere only for idempotent methods (GET,
+ *       HEAD, PUT, DELETE, OPTIONS, TRACE), since the first member may have acted on it.</li>
  * </ul>
  * Each attempt goes to a member not yet tried for this request, up to {@code maxAttempts}.
+ *
+ * <p>{@link #sendAsync} never blocks: on an event loop (a handler of an {@code HttpService} on the same
+ * {@link HttpLoop}) the whole call runs on that loop. {@link #send} waits, and must not be called on a loop.
  * Thread-safe.
  */
 public final class RoleClient {
 
-    /** Ejection entries kept before expired ones are swept. */
-    private static final int PRUNE_AT = 64;
     private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
 
-    private final RoleView view;
-    private final String service;
-    private final Balancer balancer;
-    private final HttpClient http;
+    private final RoleUpstreams upstreams;
+    private final HttpConnector connector;
     private final int maxAttempts;
     private final Duration requestTimeout;
-    private final long ejectNanos;
-    private final LongSupplier nanoClock;
-    private final Map<String, Long> ejectedUntil = new ConcurrentHashMap<>();
 
-    private RoleClient(Builder b) {
-        this.view = b.view;
-        this.service = b.service;
-        this.balancer = b.balancer != null ? b.balancer : new RoundRobinBalancer(b.view);
-        this.http = b.http != null ? b.http
-                : HttpClient.newBuilder().connectTimeout(b.connectTimeout).version(HttpClient.Version.HTTP_1_1).build();
+    private RoleClient(Builder b, HttpConnector connector) {
+        this.upstreams = b.upstreams != null ? b.upstreams : b.upstreamsBuilder.build();
+        this.connector = connector;
         this.maxAttempts = b.maxAttempts;
         this.requestTimeout = b.requestTimeout;
-        this.ejectNanos = b.ejectFor.toNanos();
-        this.nanoClock = b.nanoClock;
+        upstreams.onRemoved(connector::retire);
     }
 
     /** A builder for a client of the members in {@code view}. */
@@ -71,7 +59,17 @@ public final class RoleClient {
 
     /** The role this client calls. */
     public String role() {
-        return view.role();
+        return upstreams.role();
+    }
+
+    /** The members it picks from, with their ejections. */
+    public RoleUpstreams upstreams() {
+        return upstreams;
+    }
+
+    /** The pooled HTTP client it calls through. */
+    public HttpConnector connector() {
+        return connector;
     }
 
     /**
@@ -79,158 +77,145 @@ public final class RoleClient {
      *
      * @param method       the HTTP method, upper case
      * @param pathAndQuery the path and query, starting with {@code /}
-     * @param headers      request headers to pass on (headers the HTTP client manages itself, such as
-     *                     {@code Host} and {@code Content-Length}, must not be included)
+     * @param headers      request headers to pass on ({@code Host} defaults to the member, {@code Content-Length}
+     *                     is set by the client)
      * @param body         the request body, empty for none
-     * @param handler      how to read the response body
-     * @return the answer and the member that gave it
-     * @throws NoMemberException when the role has no member to call, or every attempt failed
-     *                           (the last failure is the cause)
-     * @throws InterruptedException when interrupted while waiting
+     * @return the answer and the member that gave it; or, failed, a {@link NoMemberException} when the role has
+     *         no member to call or every attempt failed (the last failure is its cause)
      */
-    public <T> Reply<T> send(String method, String pathAndQuery, Map<String, ? extends Iterable<String>> headers,
-                             byte[] body, HttpResponse.BodyHandler<T> handler)
-            throws NoMemberException, InterruptedException {
+    public CompletableFuture<Reply> sendAsync(String method, String pathAndQuery,
+                                              Map<String, ? extends Iterable<String>> headers, byte[] body) {
         Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(headers, "headers");
+        Objects.requireNonNull(body, "body");
         if (!pathAndQuery.startsWith("/")) {
             throw new IllegalArgumentException("pathAndQuery must start with '/': " + pathAndQuery);
         }
-        boolean idempotent = IDEMPOTENT.contains(method);
-        Set<String> tried = new HashSet<>();
-        Exception last = null;
-        HttpResponse<T> lastAnswer = null;
-        Member lastMember = null;
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            Optional<Member> target = pickUntried(tried);
-            if (target.isEmpty()) {
-                break;
-            }
-            Member m = target.get();
-            tried.add(m.name());
-            Optional<InetSocketAddress> endpoint = Roles.endpoint(m, service);
-            if (endpoint.isEmpty()) {
-                last = new IOException(m.name() + " has no valid " + Roles.portTag(service) + " tag");
-                continue;
-            }
-            HttpRequest.Builder rb = HttpRequest.newBuilder(uri(endpoint.get(), pathAndQuery))
-                    .timeout(requestTimeout)
-                    .method(method, body.length == 0 ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofByteArray(body));
-            headers.forEach((name, values) -> values.forEach(v -> rb.header(name, v)));
-            try {
-                HttpResponse<T> answer = http.send(rb.build(), handler);
-                ejectedUntil.remove(m.name());
-                int code = answer.statusCode();
-                if (idempotent && (code == 502 || code == 503 || code == 504) && attempt < maxAttempts) {
-                    discard(lastAnswer);
-                    lastAnswer = answer;
-                    lastMember = m;
-                    continue;
-                }
-                discard(lastAnswer);
-                return new Reply<>(m, answer, attempt);
-            } catch (ConnectException | HttpConnectTimeoutException e) {
-                eject(m);
-                last = e;
-            } catch (IOException e) {
-                last = e;
-                if (!idempotent) {
-                    throw new NoMemberException(method + " " + pathAndQuery + " to " + m.name()
-                            + " failed and is not idempotent, so it is not retried: " + e, e);
-                }
-            }
-        }
-        if (lastAnswer != null) {
-            return new Reply<>(lastMember, lastAnswer, tried.size());
-        }
-        if (tried.isEmpty()) {
-            throw new NoMemberException("no healthy member of role '" + view.role() + "' to call", null);
-        }
-        throw new NoMemberException(method + " " + pathAndQuery + " failed on " + tried + ": " + last, last);
+        Attempts a = new Attempts(method, pathAndQuery, headers, body);
+        a.next();
+        return a.result;
     }
 
-    /** Sends a GET with no headers and reads the body as a string. */
-    public Reply<String> get(String pathAndQuery) throws NoMemberException, InterruptedException {
-        return send("GET", pathAndQuery, Map.of(), new byte[0], HttpResponse.BodyHandlers.ofString());
+    /** {@link #sendAsync} of a GET with no headers. */
+    public CompletableFuture<Reply> getAsync(String pathAndQuery) {
+        return sendAsync("GET", pathAndQuery, Map.of(), new byte[0]);
+    }
+
+    /**
+     * As {@link #sendAsync}, waiting for the answer.
+     *
+     * @throws NoMemberException    when the role has no member to call, or every attempt failed
+     * @throws InterruptedException when interrupted while waiting
+     * @throws IllegalStateException when called on an event loop of the client's {@link HttpLoop}
+     */
+    public Reply send(String method, String pathAndQuery, Map<String, ? extends Iterable<String>> headers,
+                      byte[] body) throws NoMemberException, InterruptedException {
+        if (connector.loop().inLoop()) {
+            throw new IllegalStateException("RoleClient.send blocks: on an HTTP loop, use sendAsync");
+        }
+        try {
+            return sendAsync(method, pathAndQuery, headers, body).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof NoMemberException n) {
+                throw n;
+            }
+            throw new NoMemberException(method + " " + pathAndQuery + " failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** {@link #send} of a GET with no headers. */
+    public Reply get(String pathAndQuery) throws NoMemberException, InterruptedException {
+        return send("GET", pathAndQuery, Map.of(), new byte[0]);
     }
 
     /** True while {@code member} is kept out of rotation on this node after a failed connection. */
     public boolean isEjected(String member) {
-        Long until = ejectedUntil.get(member);
-        if (until == null) {
-            return false;
-        }
-        if (nanoClock.getAsLong() - until >= 0) {
-            ejectedUntil.remove(member, until);
-            return false;
-        }
-        return true;
+        return upstreams.isEjected(member);
     }
 
-    private void eject(Member m) {
-        if (ejectNanos > 0) {
-            long now = nanoClock.getAsLong();
-            if (ejectedUntil.size() >= PRUNE_AT) {
-                // Members that crashed or left are never picked again: drop their expired entries here.
-                ejectedUntil.values().removeIf(until -> now - until >= 0);
-            }
-            ejectedUntil.put(m.name(), now + ejectNanos);
-        }
-    }
+    /** The attempts of one call. */
+    private final class Attempts {
+        final CompletableFuture<Reply> result = new CompletableFuture<>();
+        private final String method;
+        private final String target;
+        private final Map<String, ? extends Iterable<String>> headers;
+        private final byte[] body;
+        private final boolean idempotent;
+        private final Set<String> tried = new HashSet<>();
+        private Throwable last;
+        private Reply lastAnswer;
 
-    /** Releases a streamed body that will not be read (a retried 5xx answer). */
-    private static void discard(HttpResponse<?> answer) {
-        if (answer != null && answer.body() instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception ignored) {
-                // nothing more to release
-            }
+        Attempts(String method, String target, Map<String, ? extends Iterable<String>> headers, byte[] body) {
+            this.method = method;
+            this.target = target;
+            this.headers = headers;
+            this.body = body;
+            this.idempotent = IDEMPOTENT.contains(method);
         }
-    }
 
-    /**
-     * A member not yet tried, preferring ones not ejected. Asks the balancer at most twice the view's size,
-     * so its own order (round robin, least outstanding...) decides among the candidates.
-     */
-    private Optional<Member> pickUntried(Set<String> tried) {
-        Member fallback = null;
-        int rounds = Math.max(1, 2 * view.size());
-        for (int i = 0; i < rounds; i++) {
-            Optional<Member> m = balancer.pick();
-            if (m.isEmpty()) {
-                return Optional.empty();
+        void next() {
+            Optional<Upstream> pick = tried.size() < maxAttempts ? upstreams.pick(tried) : Optional.empty();
+            if (pick.isEmpty()) {
+                if (lastAnswer != null) {
+                    result.complete(lastAnswer);
+                } else if (tried.isEmpty()) {
+                    result.completeExceptionally(new NoMemberException("no healthy member of role '" + role()
+                            + "' to call", null));
+                } else {
+                    result.completeExceptionally(new NoMemberException(method + " " + target + " failed on " + tried
+                            + ": " + last, last));
+                }
+                return;
             }
-            String name = m.get().name();
-            if (tried.contains(name)) {
-                continue;
-            }
-            if (!isEjected(name)) {
-                return m;
-            }
-            if (fallback == null) {
-                fallback = m.get();
-            }
+            Upstream u = pick.get();
+            tried.add(u.name());
+            int attempt = tried.size();
+            connector.call(u.endpoint(), method, target, headers, body, requestTimeout).whenComplete((reply, err) -> {
+                if (err != null) {
+                    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                    last = cause;
+                    boolean nothingSent = cause instanceof UpstreamException ue && ue.nothingSent();
+                    if (nothingSent) {
+                        upstreams.unreachable(u);
+                    } else if (!idempotent) {
+                        result.completeExceptionally(new NoMemberException(method + " " + target + " to " + u.name()
+                                + " failed and is not idempotent, so it is not retried: " + cause, cause));
+                        return;
+                    }
+                    next();
+                    return;
+                }
+                upstreams.answered(u);
+                Reply r = new Reply(u.name(), reply, attempt);
+                int code = reply.status();
+                if (idempotent && (code == 502 || code == 503 || code == 504) && attempt < maxAttempts) {
+                    lastAnswer = r;
+                    next();
+                    return;
+                }
+                result.complete(r);
+            });
         }
-        return Optional.ofNullable(fallback);
-    }
-
-    private static URI uri(InetSocketAddress endpoint, String pathAndQuery) {
-        String host = endpoint.getHostString();
-        if (host.indexOf(':') >= 0) {
-            host = "[" + host + "]";
-        }
-        return URI.create("http://" + host + ":" + endpoint.getPort() + pathAndQuery);
     }
 
     /**
      * An answer from a member.
      *
-     * @param member   the member that answered
-     * @param response the HTTP response
+     * @param member   the name of the member that answered
+     * @param response the whole answer
      * @param attempts how many members were tried, this one included
      */
-    public record Reply<T>(Member member, HttpResponse<T> response, int attempts) {
+    public record Reply(String member, HttpReply response, int attempts) {
+
+        /** The answer's status code. */
+        public int status() {
+            return response.status();
+        }
+
+        /** The answer's body as UTF-8 text. */
+        public String body() {
+            return response.bodyText();
+        }
     }
 
     /** No member of the role could serve the request. */
@@ -244,38 +229,57 @@ public final class RoleClient {
 
     /** Settings of a {@link RoleClient}; each is checked when set, naming the field. */
     public static final class Builder {
-        private final RoleView view;
-        private String service = Roles.HTTP;
-        private Balancer balancer;
-        private HttpClient http;
+        private final RoleUpstreams.Builder upstreamsBuilder;
+        private RoleUpstreams upstreams;
+        private HttpConnector connector;
+        private HttpLoop loop;
         private int maxAttempts = 3;
         private Duration connectTimeout = Duration.ofSeconds(1);
         private Duration requestTimeout = Duration.ofSeconds(10);
-        private Duration ejectFor = Duration.ofSeconds(5);
-        private LongSupplier nanoClock = System::nanoTime;
 
         private Builder(RoleView view) {
-            this.view = Objects.requireNonNull(view, "view");
+            this.upstreamsBuilder = RoleUpstreams.builder(view);
         }
 
         /** The service whose {@code <service>.port} tag gives the port to call (default {@code http}). */
         public Builder service(String service) {
-            if (service == null || service.isBlank()) {
-                throw new IllegalArgumentException("service must not be blank");
-            }
-            this.service = service;
+            upstreamsBuilder.service(service);
             return this;
         }
 
         /** How members are chosen (default round robin over the view). */
         public Builder balancer(Balancer balancer) {
-            this.balancer = Objects.requireNonNull(balancer, "balancer");
+            upstreamsBuilder.balancer(balancer);
             return this;
         }
 
-        /** The HTTP client to use (default: HTTP/1.1, the connect timeout below). */
-        public Builder httpClient(HttpClient http) {
-            this.http = Objects.requireNonNull(http, "httpClient");
+        /** How long a member that refused a connection stays out of rotation here (default 5 s; zero: never). */
+        public Builder ejectFor(Duration ejectFor) {
+            upstreamsBuilder.ejectFor(ejectFor);
+            return this;
+        }
+
+        /** The clock for ejections (tests). */
+        public Builder nanoClock(java.util.function.LongSupplier nanoClock) {
+            upstreamsBuilder.nanoClock(nanoClock);
+            return this;
+        }
+
+        /** Upstreams already built (instead of the settings above), shared with a proxy for example. */
+        public Builder upstreams(RoleUpstreams upstreams) {
+            this.upstreams = Objects.requireNonNull(upstreams, "upstreams");
+            return this;
+        }
+
+        /** The pooled client to call through, shared with other callers of the process. */
+        public Builder connector(HttpConnector connector) {
+            this.connector = Objects.requireNonNull(connector, "connector");
+            return this;
+        }
+
+        /** Without a {@link #connector}, the loop a connector of this client's own runs on. */
+        public Builder loop(HttpLoop loop) {
+            this.loop = Objects.requireNonNull(loop, "loop");
             return this;
         }
 
@@ -288,36 +292,30 @@ public final class RoleClient {
             return this;
         }
 
-        /** Connect timeout of the default HTTP client (default 1 s). */
+        /** Connect timeout of a connector made from {@link #loop} (default 1 s). */
         public Builder connectTimeout(Duration connectTimeout) {
             this.connectTimeout = positive("connectTimeout", connectTimeout);
             return this;
         }
 
-        /** Timeout of one attempt, answer included (default 10 s). */
+        /** Timeout of one attempt, connecting and the whole answer included (default 10 s). */
         public Builder requestTimeout(Duration requestTimeout) {
             this.requestTimeout = positive("requestTimeout", requestTimeout);
             return this;
         }
 
-        /** How long a member that refused a connection stays out of rotation here (default 5 s; zero: never). */
-        public Builder ejectFor(Duration ejectFor) {
-            if (ejectFor == null || ejectFor.isNegative()) {
-                throw new IllegalArgumentException("ejectFor must be zero or positive, was " + ejectFor);
-            }
-            this.ejectFor = ejectFor;
-            return this;
-        }
-
-        /** The clock for ejections (tests). */
-        public Builder nanoClock(LongSupplier nanoClock) {
-            this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
-            return this;
-        }
-
-        /** The client. */
+        /**
+         * The client.
+         *
+         * @throws IllegalArgumentException when neither a connector nor a loop was given
+         */
         public RoleClient build() {
-            return new RoleClient(this);
+            if (connector == null && loop == null) {
+                throw new IllegalArgumentException("connector: give a connector (or a loop to make one on)");
+            }
+            HttpConnector c = connector != null ? connector
+                    : HttpConnector.builder(loop).connectTimeout(connectTimeout).build();
+            return new RoleClient(this, c);
         }
 
         private static Duration positive(String field, Duration d) {

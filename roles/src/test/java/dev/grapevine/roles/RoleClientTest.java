@@ -3,6 +3,7 @@ package dev.grapevine.roles;
 import com.sun.net.httpserver.HttpServer;
 import dev.grapevine.Member;
 import dev.grapevine.MemberStatus;
+import dev.grapevine.roles.http.HttpLoop;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,10 +29,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RoleClientTest {
 
     private final List<HttpServer> servers = new ArrayList<>();
+    private final HttpLoop loop = HttpLoop.create("role-client-test", 1);
 
     @AfterEach
     void stop() {
         servers.forEach(s -> s.stop(0));
+        loop.close();
     }
 
     /** An HTTP server on 127.0.11.{i} answering every path with {@code status} and its name; returns its member. */
@@ -72,13 +75,13 @@ class RoleClientTest {
         AtomicInteger hits = new AtomicInteger();
         RoleView view = new RoleView(Roles.FRONT);
         view.reset(List.of(server("f1", 1, 200, hits), server("f2", 2, 200, hits), server("f3", 3, 200, hits)));
-        RoleClient client = RoleClient.builder(view).build();
+        RoleClient client = RoleClient.builder(view).loop(loop).build();
         Set<String> answered = new HashSet<>();
         for (int i = 0; i < 6; i++) {
-            RoleClient.Reply<String> r = client.get("/hello");
-            assertEquals(200, r.response().statusCode());
-            assertEquals("GET " + r.member().name(), r.response().body());
-            answered.add(r.member().name());
+            RoleClient.Reply r = client.get("/hello");
+            assertEquals(200, r.status());
+            assertEquals("GET " + r.member(), r.body());
+            answered.add(r.member());
         }
         assertEquals(Set.of("f1", "f2", "f3"), answered);
     }
@@ -90,13 +93,12 @@ class RoleClientTest {
         Member dead = member("dead", 4, deadPort(4));
         RoleView view = new RoleView(Roles.FRONT);
         view.reset(List.of(dead, server("live", 5, 200, hits)));
-        RoleClient client = RoleClient.builder(view).nanoClock(now::get)
+        RoleClient client = RoleClient.builder(view).loop(loop).nanoClock(now::get)
                 .ejectFor(java.time.Duration.ofSeconds(5)).build();
         for (int i = 0; i < 10; i++) {
             // Even a POST is retried when the connection was refused: nothing was sent.
-            RoleClient.Reply<String> r = client.send("POST", "/x", Map.of(), "b".getBytes(StandardCharsets.UTF_8),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            assertEquals("POST live", r.response().body());
+            RoleClient.Reply r = client.send("POST", "/x", Map.of(), "b".getBytes(StandardCharsets.UTF_8));
+            assertEquals("POST live", r.body());
         }
         assertEquals(10, hits.get());
         assertTrue(client.isEjected("dead"), "a refused member is kept out of rotation");
@@ -110,15 +112,14 @@ class RoleClientTest {
         AtomicInteger okHits = new AtomicInteger();
         RoleView view = new RoleView(Roles.FRONT);
         view.reset(List.of(server("a-busy", 6, 503, busyHits), server("b-ok", 7, 200, okHits)));
-        RoleClient client = RoleClient.builder(view).build();
+        RoleClient client = RoleClient.builder(view).loop(loop).build();
         for (int i = 0; i < 4; i++) {
-            assertEquals("GET b-ok", client.get("/hello").response().body());
+            assertEquals("GET b-ok", client.get("/hello").body());
         }
         int posts503 = 0;
         for (int i = 0; i < 4; i++) {
-            var r = client.send("POST", "/x", Map.of(), new byte[0],
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            if (r.response().statusCode() == 503) {
+            var r = client.send("POST", "/x", Map.of(), new byte[0]);
+            if (r.status() == 503) {
                 posts503++;
             }
         }
@@ -129,13 +130,13 @@ class RoleClientTest {
     void emptyRoleAndAllDeadFailWithAClearError() throws Exception {
         RoleView empty = new RoleView(Roles.APP);
         RoleClient.NoMemberException e = assertThrows(RoleClient.NoMemberException.class,
-                () -> RoleClient.builder(empty).build().get("/"));
+                () -> RoleClient.builder(empty).loop(loop).build().get("/"));
         assertTrue(e.getMessage().contains("no healthy member of role 'app'"), e.getMessage());
 
         RoleView dead = new RoleView(Roles.FRONT);
         dead.reset(List.of(member("d1", 8, deadPort(8)), member("d2", 9, deadPort(9))));
         RoleClient.NoMemberException all = assertThrows(RoleClient.NoMemberException.class,
-                () -> RoleClient.builder(dead).build().get("/"));
+                () -> RoleClient.builder(dead).loop(loop).build().get("/"));
         assertTrue(all.getMessage().contains("d1") && all.getMessage().contains("d2"), all.getMessage());
     }
 
@@ -147,5 +148,7 @@ class RoleClientTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> RoleClient.builder(view).requestTimeout(java.time.Duration.ZERO)).getMessage()
                 .contains("requestTimeout"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> RoleClient.builder(view).build()).getMessage().contains("connector"));
     }
 }

@@ -1,14 +1,16 @@
 package dev.grapevine.roles.admin;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipNode;
 import dev.grapevine.HostPort;
 import dev.grapevine.Member;
 import dev.grapevine.MemberStatus;
 import dev.grapevine.roles.Roles;
+import dev.grapevine.roles.http.HttpLoop;
+import dev.grapevine.roles.http.HttpService;
+import dev.grapevine.roles.http.Request;
+import dev.grapevine.roles.http.Responder;
+import dev.grapevine.roles.http.ResponseStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,26 +23,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The admin HTTP API and live UI page of one node, on the JDK's built-in HTTP server. All answers are JSON
- * (errors too: {@code {"error": "...", "status": 404}}).
+ * The admin HTTP API and live UI page of one node, on an {@link HttpService}. All answers are JSON (errors too:
+ * {@code {"error": "...", "status": 404}}).
  *
  * <table>
  *   <caption>Endpoints</caption>
@@ -62,12 +59,11 @@ import java.util.function.Consumer;
  * </table>
  * A known path with another method answers 405 with an {@code Allow} header; any other path, 404.
  *
- * <p>Threads: HTTP requests run on a bounded pool ({@code httpThreads}, with a queue of {@code httpQueue}; when
- * both are full the connection is closed and counted in {@link #rejectedRequests()}); each open event stream holds
- * one thread of a second pool (at most {@code maxStreams}; one more is refused with 503); one thread feeds the
- * streams. Idle pool threads end after 30 s. The JDK adds its own dispatcher thread ({@code HTTP-Dispatcher},
- * a name the JDK sets). {@link #close()} ends them all. Every thread of ours is named
- * {@code grapevine-admin-<node>-...}.
+ * <p>Threads: none of its own. Requests are answered on the {@link HttpLoop} it is given (the launcher shares
+ * one loop thread among all the HTTP servers and clients of a process) or, without one, on a loop of one thread
+ * of its own, {@code grapevine-admin-<node>-http-1}. Event streams are fed on the same loop. At most
+ * {@code maxInFlight} requests are in progress (more get 503) and {@code maxStreams} streams open (more get 503).
+ * {@link #close()} ends the streams (each first writes what it holds, for up to two seconds) and stops.
  *
  * <p>The server adds a listener to the node (for member changes and, unless a {@link UserEventLog} is given, for
  * user events) and removes it on {@link #close()}.
@@ -89,17 +85,14 @@ public final class AdminServer implements AutoCloseable {
     private final int maxStreams;
     private final int streamQueue;
     private final Duration streamKeepAlive;
-    private final Semaphore streamSlots;
-    private final ThreadPoolExecutor httpPool;
-    private final ThreadPoolExecutor streamPool;
+    private final AtomicInteger openStreams = new AtomicInteger();
     private final StreamHub hub;
-    private final HttpServer server;
+    private final HttpService server;
     private final dev.grapevine.ClusterListener nodeListener;
     private final InetSocketAddress address;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong badRequests = new AtomicLong();
-    private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong framesSent = new AtomicLong();
     private final Consumer<ReceivedEvent> eventForwarder;
 
@@ -109,19 +102,10 @@ public final class AdminServer implements AutoCloseable {
         this.maxStreams = b.maxStreams;
         this.streamQueue = b.streamQueue;
         this.streamKeepAlive = b.streamKeepAlive;
-        this.streamSlots = new Semaphore(b.maxStreams);
         this.pages = Map.of(
                 "/ui", resource("ui.html"),
                 "/ui/app.js", resource("app.js"),
                 "/ui/app.css", resource("app.css"));
-        String prefix = "grapevine-admin-" + node.name() + "-";
-        this.httpPool = new ThreadPoolExecutor(b.httpThreads, b.httpThreads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(b.httpQueue), threads(prefix + "http-"), (task, pool) -> {
-                    rejected.incrementAndGet();
-                    throw new RejectedExecutionException("admin HTTP queue full");
-                });
-        this.httpPool.allowCoreThreadTimeOut(true);
-        this.streamPool = streamPool(b.maxStreams, threads(prefix + "stream-"));
 
         route("/v1/members", "GET", this::members);
         route("/v1/self", "GET", this::self);
@@ -129,22 +113,27 @@ public final class AdminServer implements AutoCloseable {
         route("/v1/health", "GET", this::health);
         route("/v1/stream", "GET", this::stream);
         route(EVENT_PREFIX, "POST", this::sendEvent);
-        route("/", "GET", ex -> redirect(ex, "/ui"));
+        route("/", "GET", (req, out) -> redirect(out, "/ui"));
         for (String page : pages.keySet()) {
             route(page, "GET", this::page);
         }
 
+        HttpService.Builder sb = HttpService.builder("admin-" + node.name(), new HostPort(
+                        b.bind.getAddress().getHostAddress(), b.bind.getPort()))
+                .maxInFlight(b.maxInFlight)
+                // Room for a user event (checked below, naming the limit) and a little more; beyond, a plain 413.
+                .maxBody(Math.max(0, node.config().userEventSizeLimit()) + 64 * 1024)
+                .drain(Duration.ZERO)
+                .handler(this::handle);
+        if (b.loop != null) {
+            sb.loop(b.loop);
+        }
         try {
-            this.server = HttpServer.create(b.bind, 0);
+            this.server = sb.start();
         } catch (IOException e) {
-            httpPool.shutdownNow();
-            streamPool.shutdownNow();
             throw new IOException("admin server cannot listen on " + b.bind + ": " + e.getMessage(), e);
         }
-        server.createContext("/", this::handle);
-        server.setExecutor(httpPool);
-
-        this.hub = new StreamHub(node, json, b.streamRefresh, prefix + "events");
+        this.hub = new StreamHub(node, json, b.streamRefresh, server.loop().next());
         if (b.eventLog != null) {
             this.eventLog = b.eventLog;
         } else {
@@ -164,8 +153,7 @@ public final class AdminServer implements AutoCloseable {
             }
         };
         node.addListener(nodeListener);
-        server.start();
-        this.address = server.getAddress();
+        this.address = server.address();
         LOG.info("{}: admin API and UI at {}/ui", node.name(), uri());
     }
 
@@ -206,17 +194,17 @@ public final class AdminServer implements AutoCloseable {
 
     /** Requests answered with a 4xx status: unknown paths, wrong methods, malformed parameters or bodies. */
     public long badRequests() {
-        return badRequests.get();
+        return badRequests.get() + server.malformed();
     }
 
-    /** Connections closed unanswered because every HTTP thread was busy and the queue full. */
+    /** Requests answered 503 because {@code maxInFlight} were already in progress. */
     public long rejectedRequests() {
-        return rejected.get();
+        return server.rejected();
     }
 
     /** Event streams open now. */
     public int openStreams() {
-        return maxStreams - streamSlots.availablePermits();
+        return openStreams.get();
     }
 
     /** Event frames written to stream clients in all (snapshots, changes, user events; not keep-alives). */
@@ -231,8 +219,7 @@ public final class AdminServer implements AutoCloseable {
 
     /**
      * Stops the server: ends the event streams (each first writes the frames it holds, for up to two seconds),
-     * stops listening, closes every connection and ends all its threads (waiting up to five seconds for each
-     * pool). Idempotent.
+     * stops listening and closes every connection (and its own loop, when it was given none). Idempotent.
      */
     @Override
     public void close() {
@@ -241,23 +228,8 @@ public final class AdminServer implements AutoCloseable {
         }
         eventLog.removeListener(eventForwarder);
         node.removeListener(nodeListener);
-        hub.close();
-        streamPool.shutdown();
-        try {
-            // Streams first write what they hold (a client that takes longer is cut off below).
-            streamPool.awaitTermination(STREAM_DRAIN.toMillis(), TimeUnit.MILLISECONDS);
-            server.stop(0);
-            httpPool.shutdownNow();
-            streamPool.shutdownNow();
-            if (!httpPool.awaitTermination(5, TimeUnit.SECONDS) || !streamPool.awaitTermination(5, TimeUnit.SECONDS)) {
-                LOG.warn("{}: admin server threads did not stop in time", node.name());
-            }
-        } catch (InterruptedException e) {
-            server.stop(0);
-            httpPool.shutdownNow();
-            streamPool.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        hub.close(STREAM_DRAIN);
+        server.close();
         LOG.info("{}: admin server on {} stopped", node.name(), address);
     }
 
@@ -267,8 +239,7 @@ public final class AdminServer implements AutoCloseable {
     /** A handler of one path; throws {@link HttpError} for error answers. */
     @FunctionalInterface
     private interface Handler {
-        /** Answers; returns true when the exchange now belongs to someone else (an event stream). */
-        boolean handle(HttpExchange ex) throws IOException;
+        void handle(Request req, Responder out) throws IOException;
     }
 
     private record Route(String method, Handler handler) {
@@ -278,54 +249,52 @@ public final class AdminServer implements AutoCloseable {
         routes.put(path, new Route(method, handler));
     }
 
-    private void handle(HttpExchange ex) {
+    private void handle(Request req, Responder out) {
         requests.incrementAndGet();
-        boolean handedOff = false;
         try {
-            String path = ex.getRequestURI().getRawPath();
+            String path = req.rawPath();
             Route route = routes.get(path.startsWith(EVENT_PREFIX) ? EVENT_PREFIX : path);
             if (route == null) {
                 throw new HttpError(404, "no such path: " + path);
             }
-            if (!route.method().equals(ex.getRequestMethod())) {
-                ex.getResponseHeaders().set("Allow", route.method());
-                throw new HttpError(405, "method " + ex.getRequestMethod() + " not allowed on " + path
-                        + " (allowed: " + route.method() + ")");
+            if (!route.method().equals(req.method())) {
+                throw new HttpError(405, "method " + req.method() + " not allowed on " + path
+                        + " (allowed: " + route.method() + ")", Map.of("Allow", route.method()));
             }
-            handedOff = route.handler().handle(ex);
+            route.handler().handle(req, out);
         } catch (HttpError e) {
             if (e.status < 500) {
                 badRequests.incrementAndGet();
             }
-            LOG.debug("{} {} -> {} {}", ex.getRequestMethod(), ex.getRequestURI(), e.status, e.getMessage());
-            sendError(ex, e.status, e.getMessage());
-        } catch (IOException e) {
-            LOG.debug("{} {}: client went away: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
-        } catch (RuntimeException e) {
-            LOG.warn("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-            sendError(ex, 500, "internal error: " + e);
-        } finally {
-            if (!handedOff) {
-                ex.close();
-            }
+            LOG.debug("{} {} -> {} {}", req.method(), req.uri(), e.status, e.getMessage());
+            sendError(out, e.status, e.getMessage(), e.headers);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{} {} failed", req.method(), req.uri(), e);
+            sendError(out, 500, "internal error: " + e, Map.of());
         }
     }
 
-    /** An error answer: a status and a message for the JSON body. */
+    /** An error answer: a status, a message for the JSON body and extra headers. */
     private static final class HttpError extends RuntimeException {
         private final int status;
+        private final Map<String, String> headers;
 
         HttpError(int status, String message) {
+            this(status, message, Map.of());
+        }
+
+        HttpError(int status, String message, Map<String, String> headers) {
             super(message, null, false, false);
             this.status = status;
+            this.headers = headers;
         }
     }
 
     // ------------------------------------------------------------------------------------------------
     // Endpoints
 
-    private boolean members(HttpExchange ex) throws IOException {
-        Map<String, String> q = query(ex, Set.of("role", "status"));
+    private void members(Request req, Responder out) throws IOException {
+        Map<String, String> q = query(req, Set.of("role", "status"));
         String role = q.get("role");
         MemberStatus status = null;
         if (q.containsKey("status")) {
@@ -340,32 +309,35 @@ public final class AdminServer implements AutoCloseable {
                 .filter(m -> wanted == null || m.status() == wanted)
                 .sorted(Comparator.comparing(Member::name))
                 .toList();
-        sendJson(ex, 200, json.bytes(g -> AdminJson.members(g, selected)));
-        return false;
+        sendJson(out, 200, json.bytes(g -> AdminJson.members(g, selected)));
     }
 
-    private boolean self(HttpExchange ex) throws IOException {
+    private void self(Request req, Responder out) throws IOException {
         Member self = node.localMember();
-        sendJson(ex, 200, json.bytes(g -> AdminJson.member(g, self)));
-        return false;
+        sendJson(out, 200, json.bytes(g -> AdminJson.member(g, self)));
     }
 
-    private boolean events(HttpExchange ex) throws IOException {
+    private void events(Request req, Responder out) throws IOException {
         List<ReceivedEvent> events = eventLog.events();
-        sendJson(ex, 200, json.bytes(g -> AdminJson.events(g, events)));
-        return false;
+        sendJson(out, 200, json.bytes(g -> AdminJson.events(g, events)));
     }
 
-    private boolean health(HttpExchange ex) throws IOException {
+    private void health(Request req, Responder out) throws IOException {
         NodeHealth h = NodeHealth.of(node, healthChecks);
-        sendJson(ex, h.healthy() ? 200 : 503, json.bytes(g -> AdminJson.health(g, h)));
-        return false;
+        sendJson(out, h.healthy() ? 200 : 503, json.bytes(g -> AdminJson.health(g, h)));
     }
 
-    private boolean sendEvent(HttpExchange ex) throws IOException {
-        refuseCrossOrigin(ex);
-        String name = ex.getRequestURI().getPath().substring(EVENT_PREFIX.length());
-        Map<String, String> q = query(ex, Set.of("coalesce"));
+    private void sendEvent(Request req, Responder out) throws IOException {
+        refuseCrossOrigin(req);
+        String name;
+        try {
+            // A path is percent-decoded only: '+' stays '+' (URLDecoder alone would make it a space).
+            name = URLDecoder.decode(req.rawPath().substring(EVENT_PREFIX.length()).replace("+", "%2B"),
+                    StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new HttpError(400, "malformed event name in " + req.rawPath());
+        }
+        Map<String, String> q = query(req, Set.of("coalesce"));
         boolean coalesce = true;
         if (q.containsKey("coalesce")) {
             String c = q.get("coalesce");
@@ -382,7 +354,11 @@ public final class AdminServer implements AutoCloseable {
         }
         int limit = node.config().userEventSizeLimit();
         int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
-        byte[] payload = readBody(ex, limit - nameBytes, name, limit);
+        byte[] payload = req.body();
+        if (nameBytes + payload.length > limit) {
+            throw new HttpError(413, "user event '" + name + "' is " + (nameBytes + payload.length)
+                    + " bytes (name plus payload), over userEventSizeLimit " + limit);
+        }
         try {
             node.sendEvent(name, payload, coalesce);
         } catch (IllegalArgumentException e) {
@@ -391,14 +367,13 @@ public final class AdminServer implements AutoCloseable {
             throw new HttpError(503, e.getMessage());
         }
         boolean c = coalesce;
-        sendJson(ex, 200, json.bytes(g -> {
+        sendJson(out, 200, json.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("name", name);
             g.writeNumberField("size", payload.length);
             g.writeBooleanField("coalesce", c);
             g.writeEndObject();
         }));
-        return false;
     }
 
     /**
@@ -406,106 +381,60 @@ public final class AdminServer implements AutoCloseable {
      * asking first, and must not fire cluster events. Browsers always send {@code Origin} with such a request;
      * command-line clients send none.
      */
-    private static void refuseCrossOrigin(HttpExchange ex) {
-        String origin = ex.getRequestHeaders().getFirst("Origin");
-        String host = ex.getRequestHeaders().getFirst("Host");
+    private static void refuseCrossOrigin(Request req) {
+        String origin = req.header("Origin");
+        String host = req.header("Host");
         if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
             throw new HttpError(403, "cross-origin request from " + origin + " refused");
         }
     }
 
-    /** Reads the body, at most {@code room} bytes; 413 beyond, naming the limit. */
-    private static byte[] readBody(HttpExchange ex, int room, String name, int limit) throws IOException {
-        String declared = ex.getRequestHeaders().getFirst("Content-Length");
-        long length = -1;
-        if (declared != null) {
-            try {
-                length = Long.parseLong(declared.trim());
-            } catch (NumberFormatException e) {
-                throw new HttpError(400, "Content-Length '" + declared + "' is not a number");
+    /** Opens an event stream, fed by the hub; 503 beyond {@code maxStreams}. */
+    private void stream(Request req, Responder out) {
+        while (true) {
+            int n = openStreams.get();
+            if (n >= maxStreams) {
+                throw new HttpError(503, "too many event streams open (maxStreams " + maxStreams + ")");
+            }
+            if (openStreams.compareAndSet(n, n + 1)) {
+                break;
             }
         }
-        if (room < 0 || length > room) {
-            throw tooLarge(name, length, limit);
-        }
-        try (InputStream in = ex.getRequestBody()) {
-            byte[] body = in.readNBytes(room + 1);
-            if (body.length > room) {
-                throw tooLarge(name, -1, limit);
-            }
-            return body;
-        }
-    }
-
-    private static HttpError tooLarge(String name, long payload, int limit) {
-        int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
-        String size = payload >= 0 ? (nameBytes + payload) + " bytes" : "over " + limit + " bytes";
-        return new HttpError(413, "user event '" + name + "' is " + size
-                + " (name plus payload), over userEventSizeLimit " + limit);
-    }
-
-    /**
-     * The pool of event stream threads. A stream holds a slot (of {@code maxStreams}) from before it is handed to
-     * the pool until the very end of its task, when its thread is not yet back waiting for work; a new stream may
-     * take that slot at once. A direct hand-off would then find no idle thread and no room for one more, and
-     * refuse the stream; a queue of {@code maxStreams} holds it until the thread is back. It never fills, as there
-     * are never more tasks than slots, so the pool refuses a task only once shut down.
-     */
-    static ThreadPoolExecutor streamPool(int maxStreams, ThreadFactory threads) {
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(maxStreams, maxStreams, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(maxStreams), threads);
-        pool.allowCoreThreadTimeOut(true);
-        return pool;
-    }
-
-    /** Hands the exchange to a stream thread, which sends the 200 headers once it runs (see {@link Subscriber}). */
-    private boolean stream(HttpExchange ex) {
-        if (!streamSlots.tryAcquire()) {
-            throw new HttpError(503, "too many event streams open (maxStreams " + maxStreams + ")");
-        }
-        Headers h = ex.getResponseHeaders();
-        h.set("Content-Type", "text/event-stream; charset=utf-8");
-        h.set("Cache-Control", "no-store");
-        h.set("X-Accel-Buffering", "no");
-        Subscriber s = new Subscriber(ex, streamQueue, streamKeepAlive, streamSlots::release, framesSent);
-        try {
-            streamPool.execute(s);
-        } catch (RejectedExecutionException e) {
-            // Only once the pool is shut down: nothing is sent yet, so the client gets a proper error.
-            streamSlots.release();
+        if (closed.get()) {
+            openStreams.decrementAndGet();
             throw new HttpError(503, "admin server is closing");
         }
-        hub.subscribe(s);
-        return true;
+        Map<String, String> h = new HashMap<>();
+        h.put("Content-Type", "text/event-stream; charset=utf-8");
+        h.put("Cache-Control", "no-store");
+        h.put("X-Accel-Buffering", "no");
+        ResponseStream stream = out.stream(200, h);
+        stream.onClose(openStreams::decrementAndGet);
+        hub.subscribe(new Subscriber(stream, streamQueue, streamKeepAlive, framesSent));
     }
 
-    private boolean page(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getRawPath();
+    private void page(Request req, Responder out) {
+        String path = req.rawPath();
         String type = path.endsWith(".js") ? "text/javascript; charset=utf-8"
                 : path.endsWith(".css") ? "text/css; charset=utf-8" : "text/html; charset=utf-8";
-        Headers h = ex.getResponseHeaders();
-        h.set("Content-Security-Policy", "default-src 'self'");
-        send(ex, 200, type, pages.get(path));
-        return false;
+        send(out, 200, type, pages.get(path), Map.of("Content-Security-Policy", "default-src 'self'"));
     }
 
-    private boolean redirect(HttpExchange ex, String to) throws IOException {
-        ex.getResponseHeaders().set("Location", to);
-        send(ex, 302, JSON, json.bytes(g -> {
+    private void redirect(Responder out, String to) throws IOException {
+        send(out, 302, JSON, json.bytes(g -> {
             g.writeStartObject();
             g.writeStringField("location", to);
             g.writeEndObject();
-        }));
-        return false;
+        }), Map.of("Location", to));
     }
 
     // ------------------------------------------------------------------------------------------------
     // Helpers
 
     /** The query parameters; 400 for one not in {@code allowed}, or one given twice. */
-    private static Map<String, String> query(HttpExchange ex, Set<String> allowed) {
+    private static Map<String, String> query(Request req, Set<String> allowed) {
         Map<String, String> out = new LinkedHashMap<>();
-        String raw = ex.getRequestURI().getRawQuery();
+        String raw = req.rawQuery();
         if (raw == null || raw.isEmpty()) {
             return out;
         }
@@ -533,25 +462,24 @@ public final class AdminServer implements AutoCloseable {
         return out;
     }
 
-    private void sendJson(HttpExchange ex, int status, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        send(ex, status, JSON, body);
+    private static void sendJson(Responder out, int status, byte[] body) {
+        send(out, status, JSON, body, Map.of("Cache-Control", "no-store"));
     }
 
-    private static void send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        if (body.length > 0) {
-            ex.getResponseBody().write(body);
-        }
+    private static void send(Responder out, int status, String type, byte[] body, Map<String, String> extra) {
+        Map<String, String> h = new HashMap<>(extra);
+        h.put("Content-Type", type);
+        h.put("X-Content-Type-Options", "nosniff");
+        out.respond(status, h, body);
     }
 
-    private void sendError(HttpExchange ex, int status, String message) {
+    private void sendError(Responder out, int status, String message, Map<String, String> headers) {
         try {
-            sendJson(ex, status, json.bytes(g -> AdminJson.error(g, status, message)));
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("could not send error {} to {}: {}", status, ex.getRemoteAddress(), e.toString());
+            Map<String, String> h = new HashMap<>(headers);
+            h.put("Cache-Control", "no-store");
+            send(out, status, JSON, json.bytes(g -> AdminJson.error(g, status, message)), h);
+        } catch (RuntimeException e) {
+            LOG.debug("could not send error {}: {}", status, e.toString());
         }
     }
 
@@ -566,15 +494,6 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return task -> {
-            Thread t = new Thread(task, prefix + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     // ------------------------------------------------------------------------------------------------
 
     /**
@@ -583,12 +502,12 @@ public final class AdminServer implements AutoCloseable {
     public static final class Builder {
         private final GossipNode node;
         private InetSocketAddress bind = new InetSocketAddress("127.0.0.1", 0);
+        private HttpLoop loop;
         private HealthChecks healthChecks = HealthChecks.NONE;
         private UserEventLog eventLog;
         private int eventHistory = UserEventLog.DEFAULT_CAPACITY;
         private boolean eventHistorySet;
-        private int httpThreads = 2;
-        private int httpQueue = 64;
+        private int maxInFlight = 64;
         private int maxStreams = 16;
         private int streamQueue = 1024;
         private Duration streamRefresh = Duration.ofSeconds(1);
@@ -608,6 +527,12 @@ public final class AdminServer implements AutoCloseable {
         public Builder bind(HostPort address) {
             Objects.requireNonNull(address, "bind");
             return bind(new InetSocketAddress(address.host(), address.port()));
+        }
+
+        /** The loop to answer on, shared with the process's other HTTP servers (default: one of its own). */
+        public Builder loop(HttpLoop loop) {
+            this.loop = Objects.requireNonNull(loop, "loop");
+            return this;
         }
 
         /** The source of health-check states for {@code /v1/health}; default none. */
@@ -633,25 +558,19 @@ public final class AdminServer implements AutoCloseable {
             return this;
         }
 
-        /** Threads answering requests; default 2. */
-        public Builder httpThreads(int threads) {
-            this.httpThreads = threads;
+        /** Requests in progress at most before new ones are answered 503; default 64. */
+        public Builder maxInFlight(int requests) {
+            this.maxInFlight = requests;
             return this;
         }
 
-        /** Requests waiting for a thread before connections are refused; default 64. */
-        public Builder httpQueue(int requests) {
-            this.httpQueue = requests;
-            return this;
-        }
-
-        /** Event streams open at once (one thread each); default 16. */
+        /** Event streams open at once; default 16. */
         public Builder maxStreams(int streams) {
             this.maxStreams = streams;
             return this;
         }
 
-        /** Frames queued per event stream before its client counts as too slow and is cut off; default 1024. */
+        /** Frames not yet taken by a stream's socket before its client counts as too slow and is cut off; default 1024. */
         public Builder streamQueue(int frames) {
             this.streamQueue = frames;
             return this;
@@ -670,7 +589,7 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /**
-         * Checks the options, listens and starts the threads.
+         * Checks the options and listens.
          *
          * @throws IllegalArgumentException naming the field at fault
          * @throws IllegalStateException    when the node is already closed
@@ -678,8 +597,7 @@ public final class AdminServer implements AutoCloseable {
          */
         public AdminServer start() throws IOException {
             atLeast("eventHistory", eventHistory, 1);
-            atLeast("httpThreads", httpThreads, 1);
-            atLeast("httpQueue", httpQueue, 1);
+            atLeast("maxInFlight", maxInFlight, 1);
             atLeast("maxStreams", maxStreams, 1);
             atLeast("streamQueue", streamQueue, 2);
             positive("streamRefresh", streamRefresh);

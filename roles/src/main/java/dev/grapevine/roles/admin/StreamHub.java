@@ -2,6 +2,8 @@ package dev.grapevine.roles.admin;
 
 import dev.grapevine.GossipNode;
 import dev.grapevine.Member;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -12,24 +14,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Feeds the {@code /v1/stream} subscribers from one thread. It keeps the member list it last published and,
- * whenever it wakes, compares {@link GossipNode#members()} with it and publishes the difference: a
- * {@code member} frame (the member's JSON) for each member that is new or changed, a {@code removed} frame
- * ({@code {"name": ...}}) for each one that is gone. A new subscriber first gets a {@code snapshot} frame
- * ({@code {"members": [...]}}) of that same list, so what it holds plus the frames that follow always equal the
- * node's view. User events go out as {@code user-event} frames.
+ * Feeds the {@code /v1/stream} subscribers, on one HTTP event loop (no thread of its own). It keeps the member
+ * list it last published and, on each round, compares {@link GossipNode#members()} with it and publishes the
+ * difference: a {@code member} frame (the member's JSON) for each member that is new or changed, a
+ * {@code removed} frame ({@code {"name": ...}}) for each one that is gone. A new subscriber first gets a
+ * {@code snapshot} frame ({@code {"members": [...]}}) of that same list, so what it holds plus the frames that
+ * follow always equal the node's view. User events go out as {@code user-event} frames.
  *
- * <p>It wakes on member events (pushed by {@link #membersChanged()}), on new subscribers, on user events, and
- * every {@code refresh} while it has subscribers: the gossip layer sends no event when a member becomes suspect or
- * refutes, so the periodic comparison is what shows those. With no subscriber it sleeps until one comes.
- * A burst of more than {@link #MAX_CHANGE_FRAMES} changes is sent as one fresh snapshot instead.
+ * <p>A round runs after member events ({@link #membersChanged()}, coalesced: one round for a burst), new
+ * subscribers and user events, and every {@code refresh} while there are subscribers: the gossip layer sends no
+ * event when a member becomes suspect or refutes, so the periodic comparison is what shows those. With no
+ * subscriber nothing is scheduled. A burst of more than {@link #MAX_CHANGE_FRAMES} changes is sent as one fresh
+ * snapshot instead.
  */
-final class StreamHub implements AutoCloseable {
+final class StreamHub {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
     /** Above this many changes in one round, subscribers get one snapshot rather than a frame per change. */
@@ -40,89 +42,71 @@ final class StreamHub implements AutoCloseable {
     private final GossipNode node;
     private final AdminJson json;
     private final long refreshNanos;
-    private final Thread thread;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition wake = lock.newCondition();
+    private final EventLoop loop;
     private final AtomicLong slowSubscribers = new AtomicLong();
     private final AtomicLong droppedEvents = new AtomicLong();
+    /** Members changed since the last comparison. */
+    private final AtomicBoolean dirty = new AtomicBoolean(true);
+    /** A round is queued on the loop. */
+    private final AtomicBoolean roundQueued = new AtomicBoolean();
+    private volatile boolean closed;
 
-    // Guarded by lock.
-    private boolean dirty = true;
-    private boolean closed;
-    private int subscriberCount;
-    private final List<Subscriber> pending = new ArrayList<>();
-    private final ArrayDeque<String> eventFrames = new ArrayDeque<>();
-
-    // Only touched by the hub's thread (and close(), after joining it).
+    // Loop only.
     private final List<Subscriber> active = new ArrayList<>();
+    private final List<Subscriber> joining = new ArrayList<>();
+    private final ArrayDeque<String> eventFrames = new ArrayDeque<>();
     private final Map<String, Member> published = new TreeMap<>();
+    private ScheduledFuture<?> ticker;
 
     /**
-     * Starts the hub's thread.
-     *
-     * @param threadName the thread's name
-     * @param refresh    how often to compare members while there are subscribers
+     * @param refresh how often to compare members (and send keep-alives) while there are subscribers
+     * @param loop    the loop to run on
      */
-    StreamHub(GossipNode node, AdminJson json, Duration refresh, String threadName) {
+    StreamHub(GossipNode node, AdminJson json, Duration refresh, EventLoop loop) {
         this.node = node;
         this.json = json;
         this.refreshNanos = refresh.toNanos();
-        this.thread = new Thread(this::run, threadName);
-        this.thread.setDaemon(true);
-        this.thread.start();
+        this.loop = loop;
     }
 
-    /** Notes that the membership changed; wakes the hub when someone is listening. */
+    /** Notes that the membership changed; a round follows when someone is listening. Any thread. */
     void membersChanged() {
-        lock.lock();
-        try {
-            dirty = true;
-            if (subscriberCount > 0) {
-                wake.signal();
-            }
-        } finally {
-            lock.unlock();
-        }
+        dirty.set(true);
+        queueRound();
     }
 
-    /** Queues a user event for the subscribers; dropped at once when there are none. */
+    /** Queues a user event for the subscribers. Any thread. */
     void userEvent(ReceivedEvent event) {
-        lock.lock();
-        try {
-            if (subscriberCount == 0 || closed) {
-                return;
-            }
-        } finally {
-            lock.unlock();
+        if (closed) {
+            return;
         }
         String frame = Subscriber.frame("user-event", json.string(g -> AdminJson.event(g, event)));
-        lock.lock();
-        try {
+        loop.execute(() -> {
+            if (active.isEmpty() && joining.isEmpty()) {
+                return;
+            }
             if (eventFrames.size() == MAX_PENDING_EVENTS) {
                 eventFrames.removeFirst();
                 droppedEvents.incrementAndGet();
             }
             eventFrames.addLast(frame);
-            wake.signal();
-        } finally {
-            lock.unlock();
-        }
+            round();
+        });
     }
 
-    /** Adds a subscriber; it gets a snapshot, then every change. Refused (closed at once) after {@link #close()}. */
+    /** Adds a subscriber; it gets a snapshot, then every change. Finished at once after {@link #close}. Any thread. */
     void subscribe(Subscriber s) {
-        lock.lock();
-        try {
+        loop.execute(() -> {
             if (closed) {
                 s.finish();
                 return;
             }
-            pending.add(s);
-            subscriberCount++;
-            wake.signal();
-        } finally {
-            lock.unlock();
-        }
+            joining.add(s);
+            if (ticker == null) {
+                ticker = loop.scheduleAtFixedRate(this::tick, refreshNanos, refreshNanos, TimeUnit.NANOSECONDS);
+            }
+            round();
+        });
     }
 
     /** Subscribers closed because they read too slowly. */
@@ -135,99 +119,71 @@ final class StreamHub implements AutoCloseable {
         return droppedEvents.get();
     }
 
-    private void run() {
-        List<Subscriber> joining = new ArrayList<>();
-        List<String> frames = new ArrayList<>();
-        while (true) {
-            boolean compare;
-            lock.lock();
-            try {
-                while (!closed && !dirty && pending.isEmpty() && eventFrames.isEmpty()) {
-                    if (subscriberCount == 0) {
-                        wake.awaitUninterruptibly();
-                    } else if (wake.awaitNanos(refreshNanos) <= 0) {
-                        dirty = true;
-                    }
-                }
-                if (closed) {
-                    break;
-                }
-                // A newcomer's snapshot must be current: compare before greeting it.
-                compare = (dirty || !pending.isEmpty()) && subscriberCount > 0;
-                if (compare) {
-                    dirty = false;
-                }
-                joining.addAll(pending);
-                pending.clear();
-                frames.addAll(eventFrames);
-                eventFrames.clear();
-            } catch (InterruptedException e) {
-                break;
-            } finally {
-                lock.unlock();
-            }
-            try {
-                round(compare, joining, frames);
-            } catch (RuntimeException e) {
-                LOG.warn("{}: event stream round failed", node.name(), e);
-            }
-            joining.clear();
-            frames.clear();
+    private void queueRound() {
+        if (!closed && roundQueued.compareAndSet(false, true)) {
+            loop.execute(() -> {
+                roundQueued.set(false);
+                round();
+            });
         }
-        // Every round has completed: the subscribers write what they hold, then end.
-        active.addAll(pending());
-        active.forEach(Subscriber::finish);
-        active.clear();
     }
 
-    private List<Subscriber> pending() {
-        lock.lock();
-        try {
-            List<Subscriber> left = new ArrayList<>(pending);
-            pending.clear();
-            return left;
-        } finally {
-            lock.unlock();
+    private void tick() {
+        dirty.set(true);
+        round();
+        long now = System.nanoTime();
+        for (Subscriber s : active) {
+            s.keepAlive(now);
         }
     }
 
     /** One round: publish member changes, greet new subscribers, forward user events, forget closed ones. */
-    private void round(boolean compare, List<Subscriber> joining, List<String> frames) {
-        if (compare) {
-            List<String> changes = changes();
-            if (changes.size() > MAX_CHANGE_FRAMES) {
-                broadcast(snapshot());
-            } else {
-                changes.forEach(this::broadcast);
-            }
+    private void round() {
+        if (closed) {
+            return;
         }
-        if (!joining.isEmpty()) {
-            String snapshot = snapshot();
-            for (Subscriber s : joining) {
-                s.offer(snapshot);
-                active.add(s);
+        try {
+            if (active.isEmpty() && joining.isEmpty()) {
+                eventFrames.clear();
+                return;
             }
-        }
-        frames.forEach(this::broadcast);
-        int removed = 0;
-        for (int i = active.size() - 1; i >= 0; i--) {
-            Subscriber s = active.get(i);
-            if (s.isClosed()) {
-                active.remove(i);
-                removed++;
-                if (s.overflowed()) {
-                    slowSubscribers.incrementAndGet();
-                    LOG.info("{}: closed an event stream whose client read too slowly", node.name());
+            // A newcomer's snapshot must be current: compare before greeting it.
+            if (dirty.getAndSet(false) || !joining.isEmpty()) {
+                List<String> changes = changes();
+                if (changes.size() > MAX_CHANGE_FRAMES) {
+                    broadcast(snapshot());
+                } else {
+                    changes.forEach(this::broadcast);
                 }
             }
-        }
-        if (removed > 0) {
-            lock.lock();
-            try {
-                subscriberCount -= removed;
-            } finally {
-                lock.unlock();
+            if (!joining.isEmpty()) {
+                String snapshot = snapshot();
+                for (Subscriber s : joining) {
+                    s.greet();
+                    s.offer(snapshot);
+                    active.add(s);
+                }
+                joining.clear();
             }
+            while (!eventFrames.isEmpty()) {
+                broadcast(eventFrames.poll());
+            }
+            for (int i = active.size() - 1; i >= 0; i--) {
+                Subscriber s = active.get(i);
+                if (s.isClosed()) {
+                    active.remove(i);
+                    if (s.overflowed()) {
+                        slowSubscribers.incrementAndGet();
+                        LOG.info("{}: closed an event stream whose client read too slowly", node.name());
+                    }
+                }
+            }
+            if (active.isEmpty() && ticker != null) {
+                ticker.cancel(false);
+                ticker = null;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("{}: event stream round failed", node.name(), e);
         }
     }
 
@@ -273,25 +229,35 @@ final class StreamHub implements AutoCloseable {
     }
 
     /**
-     * Stops the thread after its current round and tells every subscriber to {@link Subscriber#finish finish};
-     * waits up to five seconds for the thread.
+     * Stops publishing and tells every subscriber to finish (write what it holds, then end); waits up to
+     * {@code drain} for them to end, then cuts off those still writing. Off the loop only.
      */
-    @Override
-    public void close() {
-        lock.lock();
-        try {
-            closed = true;
-            wake.signal();
-        } finally {
-            lock.unlock();
+    void close(Duration drain) {
+        closed = true;
+        List<Subscriber> all = new ArrayList<>();
+        io.netty.util.concurrent.Future<?> f = loop.submit(() -> {
+            if (ticker != null) {
+                ticker.cancel(false);
+                ticker = null;
+            }
+            all.addAll(active);
+            all.addAll(joining);
+            active.clear();
+            joining.clear();
+            all.forEach(Subscriber::finish);
+        });
+        if (!f.awaitUninterruptibly(drain.toMillis())) {
+            LOG.warn("{}: event stream loop did not answer in time", node.name());
+            return;
         }
+        long deadline = System.nanoTime() + drain.toNanos();
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(5));
+            while (System.nanoTime() - deadline < 0 && all.stream().anyMatch(s -> !s.isClosed())) {
+                Thread.sleep(10);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (thread.isAlive()) {
-            LOG.warn("{}: event stream thread did not stop in time", node.name());
-        }
+        loop.execute(() -> all.forEach(Subscriber::close));
     }
 }

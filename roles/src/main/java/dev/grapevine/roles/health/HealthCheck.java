@@ -205,6 +205,11 @@ public final class HealthCheck {
         return initial;
     }
 
+    /** True for an HTTP check (it uses the checker's pooled HTTP client). */
+    public boolean isHttp() {
+        return probe instanceof Probes.Http;
+    }
+
     Probe probe() {
         return probe;
     }

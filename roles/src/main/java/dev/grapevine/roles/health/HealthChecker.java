@@ -5,10 +5,11 @@ import dev.grapevine.Member;
 import dev.grapevine.roles.Roles;
 import dev.grapevine.time.Cancellable;
 import dev.grapevine.time.Scheduler;
+import dev.grapevine.roles.http.HttpConnector;
+import dev.grapevine.roles.http.HttpLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +73,9 @@ public final class HealthChecker implements AutoCloseable {
     private final Clock clock;
     private final Probe.Context context;
     private final Object httpLock = new Object();
-    private HttpClient http;
+    /** The pooled client HTTP checks use: given, or made (with its own loop) on the first HTTP run. */
+    private HttpConnector http;
+    private HttpLoop ownLoop;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile HealthStatus status;
     /** Scheduler thread only: a tag update has been sent and not yet completed. */
@@ -107,6 +110,7 @@ public final class HealthChecker implements AutoCloseable {
             ownWorkers.allowCoreThreadTimeOut(true);
             this.workers = ownWorkers;
         }
+        this.http = b.connector;
         this.context = new Probe.Context(workers, this::http);
         Instant now = clock.instant();
         List<CheckState> states = new ArrayList<>();
@@ -319,10 +323,14 @@ public final class HealthChecker implements AutoCloseable {
         }
     }
 
-    private HttpClient http() {
+    private HttpConnector http() {
         synchronized (httpLock) {
             if (http == null) {
-                http = HttpClient.newBuilder().executor(workers).followRedirects(HttpClient.Redirect.NORMAL)
+                if (closed.get()) {
+                    throw new IllegalStateException("health checker closed");
+                }
+                ownLoop = HttpLoop.create("health-" + owner, 1);
+                http = HttpConnector.builder(ownLoop)
                         .connectTimeout(checks.stream().map(c -> c.check.timeout()).max(Duration::compareTo)
                                 .orElse(Duration.ofSeconds(HealthCheck.DEFAULT_TIMEOUT_SECONDS)))
                         .build();
@@ -358,15 +366,12 @@ public final class HealthChecker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (httpLock) {
-            // HttpClient is AutoCloseable from JDK 21 on; on 17 its selector thread ends once the client is gone.
-            if (http instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.debug("{}: HTTP client close: {}", owner, e.toString());
-                }
+            if (ownLoop != null) {
+                http.close();
+                ownLoop.close();
+                ownLoop = null;
+                http = null;
             }
-            http = null;
         }
     }
 
@@ -406,6 +411,7 @@ public final class HealthChecker implements AutoCloseable {
         private final List<Consumer<HealthStatus>> listeners = new ArrayList<>();
         private Scheduler scheduler;
         private Executor executor;
+        private HttpConnector connector;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -460,6 +466,16 @@ public final class HealthChecker implements AutoCloseable {
          */
         public Builder executor(Executor e) {
             this.executor = Objects.requireNonNull(e, "executor");
+            return this;
+        }
+
+        /**
+         * The pooled HTTP client for HTTP checks, shared with the rest of the process (the launcher passes its
+         * own). Without one, the first HTTP run makes a client on a loop of its own
+         * ({@code grapevine-health-<node>-http-1}), closed with the checker.
+         */
+        public Builder connector(HttpConnector c) {
+            this.connector = Objects.requireNonNull(c, "connector");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.grapevine.roles.health;
 
-import java.net.http.HttpClient;
+import dev.grapevine.roles.http.HttpConnector;
+
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -19,8 +20,8 @@ interface Probe {
     /** Starts one run. */
     Run start(Context context, Duration timeout);
 
-    /** What a probe may use. */
-    record Context(Executor workers, Supplier<HttpClient> http) {
+    /** What a probe may use: threads that may block, and the pooled HTTP client (made on first use). */
+    record Context(Executor workers, Supplier<HttpConnector> http) {
     }
 
     /** The result of one run: passed or not, with its output. */

@@ -2,23 +2,24 @@ package dev.grapevine.roles.health;
 
 import dev.grapevine.HostPort;
 import dev.grapevine.roles.Shell;
+import dev.grapevine.roles.http.HttpReply;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
-import java.util.function.Consumer;
 
 /** The probes of the four kinds of check. */
 final class Probes {
@@ -71,26 +72,82 @@ final class Probes {
         return sb.toString();
     }
 
-    /** HTTP GET: passes on a 2xx status. */
+    /**
+     * HTTP GET through the checker's pooled client ({@code TCP_NODELAY}, kept connections): passes on a 2xx
+     * status. Redirects are followed (at most {@link #MAX_REDIRECTS}, never from https to http), as the JDK's
+     * {@code Redirect.NORMAL} does. Host names are resolved on a worker, the exchange runs on the HTTP loop.
+     */
     record Http(URI uri) implements Probe {
+
+        static final int MAX_REDIRECTS = 5;
+        private static final Map<String, List<String>> HEADERS = Map.of("User-Agent", List.of("grapevine-health-check"));
 
         @Override
         public Run start(Context context, Duration timeout) {
             String what = "HTTP GET " + uri;
-            HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(timeout)
-                    .header("User-Agent", "grapevine-health-check").build();
-            BoundedBytes body = new BoundedBytes(HealthCheck.MAX_OUTPUT);
-            Consumer<Optional<byte[]>> sink = chunk -> chunk.ifPresent(b -> body.add(b, 0, b.length));
-            CompletableFuture<HttpResponse<Void>> exchange =
-                    context.http().get().sendAsync(request, HttpResponse.BodyHandlers.ofByteArrayConsumer(sink));
-            CompletableFuture<Outcome> result = exchange.handle((response, e) -> {
-                if (e != null) {
-                    return Outcome.failed(what, e);
+            CompletableFuture<Outcome> result = new CompletableFuture<>();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            follow(context, uri, 0, deadline, what, result);
+            // The exchange ends by itself at the deadline (the connection is then dropped): nothing to interrupt.
+            return new Run(result, () -> result.complete(new Outcome(false, what + ": aborted")));
+        }
+
+        private static void follow(Context context, URI target, int hops, long deadline, String what,
+                                   CompletableFuture<Outcome> result) {
+            try {
+                context.workers().execute(() -> {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        result.complete(new Outcome(false, what + ": timed out"));
+                        return;
+                    }
+                    CompletableFuture<HttpReply> call;
+                    try {
+                        call = context.http().get().call(target, "GET", HEADERS, new byte[0], Duration.ofNanos(left));
+                    } catch (RuntimeException e) {
+                        result.complete(Outcome.failed(what, e));
+                        return;
+                    }
+                    call.whenComplete((reply, e) -> {
+                        if (e != null) {
+                            result.complete(Outcome.failed(what, e));
+                            return;
+                        }
+                        Optional<URI> next = redirect(target, reply);
+                        if (next.isPresent() && hops < MAX_REDIRECTS) {
+                            follow(context, next.get(), hops + 1, deadline, what, result);
+                            return;
+                        }
+                        BoundedBytes body = new BoundedBytes(HealthCheck.MAX_OUTPUT);
+                        body.add(reply.body(), 0, reply.body().length);
+                        int code = reply.status();
+                        result.complete(new Outcome(code >= 200 && code <= 299, what + ": " + code + body.suffix()));
+                    });
+                });
+            } catch (RejectedExecutionException e) {
+                result.complete(new Outcome(false, what + ": no worker thread free"));
+            }
+        }
+
+        /** Where a 301, 302, 303, 307 or 308 answer points, unless it leaves https for http. */
+        static Optional<URI> redirect(URI from, HttpReply reply) {
+            int code = reply.status();
+            if (code != 301 && code != 302 && code != 303 && code != 307 && code != 308) {
+                return Optional.empty();
+            }
+            Optional<String> location = reply.header("Location");
+            if (location.isEmpty()) {
+                return Optional.empty();
+            }
+            try {
+                URI to = from.resolve(location.get().trim());
+                if ("https".equalsIgnoreCase(from.getScheme()) && !"https".equalsIgnoreCase(to.getScheme())) {
+                    return Optional.empty();
                 }
-                int code = response.statusCode();
-                return new Outcome(code >= 200 && code <= 299, what + ": " + code + body.suffix());
-            });
-            return new Run(result, () -> exchange.cancel(true));
+                return Optional.of(to);
+            } catch (IllegalArgumentException e) {
+                return Optional.empty();
+            }
         }
     }
 

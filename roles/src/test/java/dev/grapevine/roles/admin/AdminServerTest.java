@@ -20,9 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.StreamSupport;
@@ -381,58 +378,22 @@ class AdminServerTest {
     }
 
     @Test
-    void aSlotGivenBackBeforeItsThreadIsFreeStillTakesANewStream() throws Exception {
-        // A stream gives its slot back at the very end of its task, while its thread is still busy; a new stream
-        // taking that slot at once must wait for the thread, not be refused after its 200 went out.
-        ThreadPoolExecutor pool = AdminServer.streamPool(1, task -> new Thread(task, "stream-pool-test"));
-        try {
-            Semaphore slots = new Semaphore(1);
-            CountDownLatch slotBack = new CountDownLatch(1);
-            CountDownLatch threadFree = new CountDownLatch(1);
-            assertTrue(slots.tryAcquire());
-            pool.execute(() -> {
-                slots.release();
-                slotBack.countDown();
-                try {
-                    threadFree.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertTrue(slotBack.await(10, TimeUnit.SECONDS));
-            assertTrue(slots.tryAcquire(), "the slot is free again");
-            CountDownLatch secondRan = new CountDownLatch(1);
-            pool.execute(secondRan::countDown);
-            assertEquals(1, secondRan.getCount(), "no second thread: the stream waits for the first one");
-            threadFree.countDown();
-            assertTrue(secondRan.await(10, TimeUnit.SECONDS), "the waiting stream runs once the thread is free");
-            assertEquals(1, pool.getLargestPoolSize());
-        } finally {
-            pool.shutdownNow();
-            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
-        }
-    }
-
-    @Test
     void closeEndsStreamsAndStopsEveryThread() throws Exception {
         GossipNode node = cluster.start("closing", Map.of());
-        long dispatchersBefore = threads("HTTP-Dispatcher");
         AdminServer admin = AdminServer.builder(node).bind(cluster.adminAddress()).start();
         Http api = http(admin);
         Http.EventStream stream = api.stream();
         assertEquals("snapshot", stream.next().type());
         assertEquals(200, api.get("/v1/members").status());
         String prefix = "grapevine-admin-closing-";
-        assertTrue(threads(prefix + "http-") >= 1);
-        assertEquals(1, threads(prefix + "stream-"));
-        assertEquals(1, threads(prefix + "events"));
-        assertEquals(dispatchersBefore + 1, threads("HTTP-Dispatcher"));
+        // Requests and streams alike are served on one loop thread, its own since it was given none.
+        assertEquals(1, threads(prefix), threadNames().toString());
+        assertEquals(1, threads(prefix + "http-1"));
 
         admin.close();
         assertEquals("end", stream.next().type(), "the stream ends with the server");
         stream.close();
-        awaitTrue(() -> threads(prefix) == 0 && threads("HTTP-Dispatcher") == dispatchersBefore,
-                "admin threads gone: " + threadNames());
+        awaitTrue(() -> threads(prefix) == 0, "admin threads gone: " + threadNames());
         IOException refused = assertThrows(IOException.class, () -> api.get("/v1/members"));
         assertTrue(refused instanceof ConnectException || refused.getCause() instanceof ConnectException,
                 refused.toString());
@@ -453,8 +414,7 @@ class AdminServerTest {
         GossipNode node = cluster.startAll(1).get(0);
         Map<String, java.util.function.UnaryOperator<AdminServer.Builder>> bad = Map.of(
                 "eventHistory", b -> b.eventHistory(0),
-                "httpThreads", b -> b.httpThreads(0),
-                "httpQueue", b -> b.httpQueue(0),
+                "maxInFlight", b -> b.maxInFlight(0),
                 "maxStreams", b -> b.maxStreams(0),
                 "streamQueue", b -> b.streamQueue(1),
                 "streamRefresh", b -> b.streamRefresh(Duration.ZERO),

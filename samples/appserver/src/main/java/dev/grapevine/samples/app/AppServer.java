@@ -1,11 +1,11 @@
 package dev.grapevine.samples.app;
 
 import dev.grapevine.handlers.HandlerFlags;
-import dev.grapevine.roles.HttpService;
 import dev.grapevine.roles.Launch;
 import dev.grapevine.roles.LaunchOptions;
 import dev.grapevine.roles.NodeLauncher;
 import dev.grapevine.roles.Roles;
+import dev.grapevine.roles.http.HttpService;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -34,8 +34,11 @@ public final class AppServer {
     /** Starts the HTTP server and the handlers of a launched app server. */
     static void start(Launch launch) throws IOException {
         String name = launch.node().name();
-        launch.register(HttpService.start(name, launch.options().require(LaunchOptions.HTTP, "an app server"),
-                8, 256, Duration.ofSeconds(5), new HelloHandler(name)));
+        launch.register(HttpService.builder(name, launch.options().require(LaunchOptions.HTTP, "an app server"))
+                .loop(launch.http())
+                .drain(Duration.ofSeconds(5))
+                .handler(new HelloHandler(name))
+                .start());
         HandlerFlags.start(launch);
     }
 }

@@ -1,13 +1,16 @@
 package dev.grapevine.samples.app;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import dev.grapevine.roles.http.HttpHandler;
+import dev.grapevine.roles.http.Request;
+import dev.grapevine.roles.http.Responder;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
-/** {@code GET /hello} answers {@code I'm <name>}; other methods get 405. */
+/** {@code GET /hello} answers {@code I'm <name>}; other methods get 405, other paths 404. */
 final class HelloHandler implements HttpHandler {
+
+    private static final Map<String, String> TEXT = Map.of("Content-Type", "text/plain; charset=utf-8");
 
     private final byte[] answer;
 
@@ -16,25 +19,15 @@ final class HelloHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            ex.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream()); // read, not kept
-            if (!ex.getRequestURI().getPath().equals("/hello")) {
-                ex.sendResponseHeaders(404, -1);
-                return;
-            }
-            if (!ex.getRequestMethod().equals("GET") && !ex.getRequestMethod().equals("HEAD")) {
-                ex.getResponseHeaders().set("Allow", "GET, HEAD");
-                ex.sendResponseHeaders(405, -1);
-                return;
-            }
-            ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            if (ex.getRequestMethod().equals("HEAD")) {
-                ex.sendResponseHeaders(200, -1);
-                return;
-            }
-            ex.sendResponseHeaders(200, answer.length);
-            ex.getResponseBody().write(answer);
+    public void handle(Request req, Responder out) {
+        if (!req.rawPath().equals("/hello")) {
+            out.text(404, "no such path: " + req.rawPath());
+            return;
         }
+        if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
+            out.respond(405, Map.of("Allow", "GET, HEAD"), new byte[0]);
+            return;
+        }
+        out.respond(200, TEXT, answer); // a HEAD request gets the headers only
     }
 }

@@ -1,18 +1,20 @@
 package dev.grapevine.samples.front;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.grapevine.roles.RoleClient;
+import dev.grapevine.roles.http.HttpHandler;
+import dev.grapevine.roles.http.Request;
+import dev.grapevine.roles.http.Responder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 
 /**
  * {@code GET /hello} calls {@code GET /hello} on an app server picked from the membership and answers
- * {@code Hello <front>, <app's answer> !}. An app server that fails mid-request is retried on another
- * (see {@link RoleClient}), so the caller sees no error while any app server is alive; with none, 503.
+ * {@code Hello <front>, <app's answer> !}. An app server that fails mid-request is retried on another (see
+ * {@link RoleClient}), so the caller sees no error while any app server is alive; with none, 503. The call runs
+ * on the HTTP loop that received the request: no thread waits for the app server.
  */
 final class FrontHandler implements HttpHandler {
 
@@ -27,40 +29,26 @@ final class FrontHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange ex) throws IOException {
-        try (ex) {
-            ex.getRequestBody().transferTo(java.io.OutputStream.nullOutputStream()); // read, not kept
-            if (!ex.getRequestURI().getPath().equals("/hello")) {
-                ex.sendResponseHeaders(404, -1);
-                return;
-            }
-            if (!ex.getRequestMethod().equals("GET")) {
-                ex.getResponseHeaders().set("Allow", "GET");
-                ex.sendResponseHeaders(405, -1);
-                return;
-            }
-            int status;
-            String body;
-            try {
-                RoleClient.Reply<String> r = apps.get("/hello");
-                status = r.response().statusCode();
-                body = status == 200 ? "Hello " + name + ", " + r.response().body() + " !" : r.response().body();
-                if (r.attempts() > 1) {
-                    LOG.info("answered by {} after {} attempts", r.member().name(), r.attempts());
-                }
-            } catch (RoleClient.NoMemberException e) {
-                LOG.warn("no app server answered: {}", e.getMessage());
-                status = 503;
-                body = "no app server available: " + e.getMessage();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                status = 503;
-                body = "interrupted";
-            }
-            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            ex.sendResponseHeaders(status, bytes.length);
-            ex.getResponseBody().write(bytes);
+    public void handle(Request req, Responder out) {
+        if (!req.rawPath().equals("/hello")) {
+            out.text(404, "no such path: " + req.rawPath());
+            return;
         }
+        if (!req.method().equals("GET")) {
+            out.respond(405, Map.of("Allow", "GET"), new byte[0]);
+            return;
+        }
+        apps.getAsync("/hello").whenComplete((r, e) -> {
+            if (e != null) {
+                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                LOG.warn("no app server answered: {}", cause.getMessage());
+                out.text(503, "no app server available: " + cause.getMessage());
+                return;
+            }
+            if (r.attempts() > 1) {
+                LOG.info("answered by {} after {} attempts", r.member(), r.attempts());
+            }
+            out.text(r.status(), r.status() == 200 ? "Hello " + name + ", " + r.body() + " !" : r.body());
+        });
     }
 }

@@ -1,13 +1,13 @@
 package dev.grapevine.samples.front;
 
 import dev.grapevine.handlers.HandlerFlags;
-import dev.grapevine.roles.HttpService;
 import dev.grapevine.roles.Launch;
 import dev.grapevine.roles.LaunchOptions;
 import dev.grapevine.roles.NodeLauncher;
 import dev.grapevine.roles.RoleClient;
 import dev.grapevine.roles.RoleView;
 import dev.grapevine.roles.Roles;
+import dev.grapevine.roles.http.HttpService;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -37,11 +37,15 @@ public final class FrontServer {
     static void start(Launch launch) throws IOException {
         String name = launch.node().name();
         RoleClient apps = RoleClient.builder(RoleView.of(launch.node(), Roles.APP))
+                .connector(launch.connector())
                 .maxAttempts(3)
                 .requestTimeout(Duration.ofSeconds(5))
                 .build();
-        launch.register(HttpService.start(name, launch.options().require(LaunchOptions.HTTP, "a front server"),
-                16, 256, Duration.ofSeconds(5), new FrontHandler(name, apps)));
+        launch.register(HttpService.builder(name, launch.options().require(LaunchOptions.HTTP, "a front server"))
+                .loop(launch.http())
+                .drain(Duration.ofSeconds(5))
+                .handler(new FrontHandler(name, apps))
+                .start());
         HandlerFlags.start(launch);
     }
 }

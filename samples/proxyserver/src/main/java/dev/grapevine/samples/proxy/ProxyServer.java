@@ -1,13 +1,14 @@
 package dev.grapevine.samples.proxy;
 
 import dev.grapevine.handlers.HandlerFlags;
-import dev.grapevine.roles.HttpService;
 import dev.grapevine.roles.Launch;
 import dev.grapevine.roles.LaunchOptions;
 import dev.grapevine.roles.NodeLauncher;
-import dev.grapevine.roles.RoleClient;
+import dev.grapevine.roles.RoleUpstreams;
 import dev.grapevine.roles.RoleView;
 import dev.grapevine.roles.Roles;
+import dev.grapevine.roles.http.HttpService;
+import dev.grapevine.roles.http.ReverseProxy;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -15,9 +16,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The proxy server sample: an HTTP reverse proxy on a public port balancing round robin over the alive,
- * healthy front servers. Its upstream set follows membership events (no reload, no restart), and idempotent
- * requests are retried on another front server when one fails. Tagged {@code role=proxy}.
+ * The proxy server sample: an HTTP reverse proxy ({@link ReverseProxy}) on a public port balancing round robin
+ * over the alive, healthy front servers, with keep-alive connections pooled per front server. Its upstream set
+ * follows membership events (no reload, no restart; the connections of a front that leaves are closed), and
+ * idempotent requests are retried on another front server when one fails. Tagged {@code role=proxy}.
  *
  * <pre>java -jar proxyserver.jar --name proxyserver1 --bind 127.0.0.11:7946 --join 127.0.0.10:7946 \
  *     --http 127.0.0.11:8080 --admin 127.0.0.11:8500</pre>
@@ -35,13 +37,17 @@ public final class ProxyServer {
 
     /** Starts the HTTP proxy and the handlers of a launched proxy server. */
     static void start(Launch launch) throws IOException {
-        RoleClient fronts = RoleClient.builder(RoleView.of(launch.node(), Roles.FRONT))
+        ReverseProxy proxy = ReverseProxy.builder(RoleUpstreams.of(RoleView.of(launch.node(), Roles.FRONT)),
+                        launch.connector())
                 .maxAttempts(3)
-                .requestTimeout(Duration.ofSeconds(10))
+                .responseTimeout(Duration.ofSeconds(10))
                 .build();
-        launch.register(HttpService.start(launch.node().name(),
-                launch.options().require(LaunchOptions.HTTP, "a proxy server"), 32, 1024, Duration.ofSeconds(5),
-                new ProxyHandler(fronts)));
+        launch.register(HttpService.builder(launch.node().name(),
+                        launch.options().require(LaunchOptions.HTTP, "a proxy server"))
+                .loop(launch.http())
+                .drain(Duration.ofSeconds(5))
+                .proxy(proxy)
+                .start());
         HandlerFlags.start(launch);
     }
 }

@@ -42,17 +42,7 @@ class ElasticClusterIT {
     void scalesUpAndDownWithNoDroppedRequest(@TempDir Path dir) throws Exception {
         Assumptions.assumeTrue(onPath("curl"), "curl is not installed: the end-to-end test needs it (apt-get install curl)");
         Assumptions.assumeTrue(onPath("dig"), "dig is not installed: the end-to-end test needs it (apt-get install dnsutils)");
-        Path samples = Path.of(System.getProperty("user.dir")).getParent();
-        for (String role : List.of("dnsserver", "proxyserver", "frontserver", "appserver")) {
-            assertTrue(Files.exists(Topology.jar(samples, role)), "the packaged jar of " + role + " (run after package)");
-        }
-        try (Topology t = new Topology(samples, dir)) {
-            try {
-                run(t, dir);
-            } catch (AssertionError | Exception e) {
-                throw new AssertionError(e.getMessage() + "\nlogs:" + t.logs(), e);
-            }
-        }
+        Topology.run(dir, List.of("dnsserver", "proxyserver", "frontserver", "appserver"), t -> run(t, dir));
     }
 
     private void run(Topology t, Path dir) throws Exception {
@@ -222,7 +212,7 @@ class ElasticClusterIT {
         }
     }
 
-    private static boolean onPath(String tool) {
+    static boolean onPath(String tool) {
         for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
             if (Files.isExecutable(Path.of(d, tool))) {
                 return true;

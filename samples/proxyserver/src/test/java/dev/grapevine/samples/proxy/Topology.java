@@ -56,14 +56,50 @@ final class Topology implements AutoCloseable {
         return samples.resolve(role).resolve("target").resolve(role + ".jar");
     }
 
+    /** What an end-to-end test does with its topology. */
+    @FunctionalInterface
+    interface Scenario {
+        void run(Topology t) throws Exception;
+    }
+
+    /**
+     * Runs {@code scenario} on a new topology of the packaged jars of {@code roles} (the samples folder is the
+     * test's working directory's parent), with every process's log in the failure message, and kills every
+     * process at the end.
+     */
+    static void run(Path logs, List<String> roles, Scenario scenario) throws Exception {
+        Path samples = Path.of(System.getProperty("user.dir")).getParent();
+        for (String role : roles) {
+            if (!Files.exists(jar(samples, role))) {
+                throw new AssertionError("the packaged jar of " + role + " is missing (run after package)");
+            }
+        }
+        try (Topology t = new Topology(samples, logs)) {
+            try {
+                scenario.run(t);
+            } catch (AssertionError | Exception e) {
+                throw new AssertionError(e.getMessage() + "\nlogs:" + t.logs(), e);
+            }
+        }
+    }
+
     /** Starts {@code name} (a {@code role} jar) on {@code ip}, joining through the DNS server's address unless
      * {@code extra} has a {@code --join} of its own. */
     void start(String name, String role, String ip, String... extra) throws IOException {
+        start(name, role, ip, !ip.equals(DNS_IP) && !List.of(extra).contains("--join"), extra);
+    }
+
+    /** Starts {@code name} joining nobody (the first node of a cluster); others join it with {@code --join}. */
+    void startSeed(String name, String role, String ip, String... extra) throws IOException {
+        start(name, role, ip, false, extra);
+    }
+
+    private void start(String name, String role, String ip, boolean joinDns, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx64m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-jar", jar(samples, role).toString(),
                 "--name", name, "--bind", ip + ":7946", "--admin", ip + ":8500", "--key", key, "--cluster", "e2e"));
-        if (!ip.equals(DNS_IP) && !List.of(extra).contains("--join")) {
+        if (joinDns) {
             cmd.addAll(List.of("--join", DNS_IP + ":7946"));
         }
         cmd.addAll(List.of(extra));

@@ -1,0 +1,122 @@
+package dev.grapevine.roles.http;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads every HTTP server and client of a process share: a few Netty event loops (one by default), each
+ * a named thread that waits in {@code select()} when there is nothing to do. Servers ({@link HttpService}), the
+ * pooled upstream client ({@link HttpConnector}) and the {@link ReverseProxy} all run their connections on these
+ * loops, so a request that arrives on a loop and calls an upstream is served start to end on one thread, with
+ * no hand-off and no lock.
+ *
+ * <p>A process should make one and pass it to everything that speaks HTTP; the launcher's {@code Launch} does.
+ * Code running on a loop must never block: handlers answer through callbacks ({@link Responder}).
+ *
+ * <p>Buffers come from one pooled allocator per loop group, sized small (a 64 KiB chunk per arena, one arena
+ * per loop): a role server's traffic is many small messages, and the default 4 MiB chunks would each cost
+ * resident memory a lean process cannot spare.
+ */
+public final class HttpLoop implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpLoop.class);
+
+    private final String name;
+    private final EventLoopGroup group;
+    private final ByteBufAllocator allocator;
+
+    private HttpLoop(String name, int threads) {
+        this.name = name;
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = task -> {
+            Thread t = new FastThreadLocalThread(task, "grapevine-" + name + "-http-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        this.group = new MultiThreadIoEventLoopGroup(threads, factory, NioIoHandler.newFactory());
+        // pageSize 8 KiB, maxOrder 3: 64 KiB chunks; no thread-local caches beyond the loops' own.
+        this.allocator = new PooledByteBufAllocator(true, threads, threads, 8192, 3, 0, 0, true);
+    }
+
+    /**
+     * Starts {@code threads} event loops, named {@code grapevine-<name>-http-N}.
+     *
+     * @param name    a name for the threads, usually the node's
+     * @param threads at least 1; one is plenty for a role server on a small machine
+     */
+    public static HttpLoop create(String name, int threads) {
+        Objects.requireNonNull(name, "name");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, was " + threads);
+        }
+        return new HttpLoop(name, threads);
+    }
+
+    /** The name given at creation. */
+    public String name() {
+        return name;
+    }
+
+    /** The Netty loops, for code that builds its own channels on them. */
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    /** The allocator every channel on these loops uses. */
+    public ByteBufAllocator allocator() {
+        return allocator;
+    }
+
+    /** The next loop, round robin. */
+    public EventLoop next() {
+        return group.next();
+    }
+
+    /** True when the calling thread is one of these loops (where blocking is forbidden). */
+    public boolean inLoop() {
+        for (EventExecutor e : group) {
+            if (e.inEventLoop()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True once {@link #close()} has begun. */
+    public boolean isClosed() {
+        return group.isShuttingDown();
+    }
+
+    /**
+     * Stops the loops: tasks already queued run, then the threads end (waiting up to five seconds). Close the
+     * servers and clients on the loops first; their connections are closed with the loops otherwise.
+     */
+    @Override
+    public void close() {
+        if (inLoop()) {
+            throw new IllegalStateException("an HTTP loop cannot be closed from one of its own threads");
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        if (!group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+            LOG.warn("HTTP loops of {} did not stop in time", name);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HttpLoop[" + name + "]";
+    }
+}
