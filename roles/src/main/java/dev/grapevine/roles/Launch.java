@@ -100,6 +100,15 @@ public final class Launch implements AutoCloseable {
         return closeable;
     }
 
+    /** What is registered now, oldest first (for {@link Training}). */
+    java.util.List<AutoCloseable> registered() {
+        synchronized (lock) {
+            java.util.List<AutoCloseable> out = new java.util.ArrayList<>(closeables == null ? java.util.List.of() : closeables);
+            java.util.Collections.reverse(out);
+            return out;
+        }
+    }
+
     /** Blocks until {@link #close()} has finished (on this thread, another, or the shutdown hook). */
     public void awaitClose() throws InterruptedException {
         closedLatch.await();

@@ -130,6 +130,9 @@ public final class LaunchOptions {
     public static final Flag<HealthStatus> CHECK_INITIAL = Flag.value("check-initial", "passing|critical",
             "state of each check before its first run", HealthStatus::parse)
             .env("GRAPEVINE_CHECK_INITIAL").defaultValue("critical");
+    /** {@code --cds-training}: start, call every server and client once, leave and exit (see {@link Training}). */
+    public static final Flag<Boolean> CDS_TRAINING = Flag.toggle("cds-training",
+            "start, exercise every server and client once, then leave and exit (records the AppCDS archive at package time)");
     /** {@code --keygen}: print a new random key and exit. */
     public static final Flag<Boolean> KEYGEN = Flag.toggle("keygen", "print a new random key (base64) and exit");
     /** {@code --help} (or {@code -h}): print the flags and exit. */
@@ -138,7 +141,7 @@ public final class LaunchOptions {
     /** The flags every process shares, in the order {@code --help} lists them. */
     public static final List<Flag<?>> FLAGS = List.of(NAME, BIND, ADVERTISE, JOIN, TAG, PROFILE, KEY, KEY_FILE,
             CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
-            CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, KEYGEN, HELP);
+            CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, CDS_TRAINING, KEYGEN, HELP);
 
     /** The text of {@code --help} for the shared flags alone. */
     public static final String USAGE = usage(List.of());
@@ -382,6 +385,11 @@ public final class LaunchOptions {
     /** True when {@code --help} was given. */
     public boolean help() {
         return !all(HELP).isEmpty();
+    }
+
+    /** True when {@code --cds-training} was given. */
+    public boolean cdsTraining() {
+        return !all(CDS_TRAINING).isEmpty();
     }
 
     /** True when {@code --keygen} was given. */

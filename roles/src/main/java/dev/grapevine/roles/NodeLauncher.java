@@ -119,6 +119,12 @@ public final class NodeLauncher {
             return;
         }
         joinPeers(launch.node(), o);
+        if (o.cdsTraining()) {
+            int status = Training.run(launch);
+            launch.close();
+            System.exit(status);
+            return;
+        }
         launch.awaitClose();
     }
 

@@ -122,7 +122,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Channel channel, HttpRequest req, byte[] bytes) {
-        ResponderImpl responder = new ResponderImpl(channel, req.method().equals(HttpMethod.HEAD));
+        ResponderImpl responder = new ResponderImpl(channel, req.method().equals(HttpMethod.HEAD),
+                req.protocolVersion().equals(HttpVersion.HTTP_1_0));
         Request request = new Request(req.method().name(), req.uri(), req.headers(), bytes,
                 (InetSocketAddress) channel.remoteAddress());
         try {
@@ -131,6 +132,8 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             LOG.warn("{}: {} failed", service.name(), request, e);
             if (!responder.answered.get()) {
                 responder.text(500, "internal error: " + e);
+            } else if (responder.stream != null) {
+                responder.stream.abort(); // a stream its handler gave up on would hold the connection for ever
             }
         }
     }
@@ -146,11 +149,14 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private static final class ResponderImpl implements Responder {
         private final Channel channel;
         private final boolean head;
+        private final boolean http10;
         private final AtomicBoolean answered = new AtomicBoolean();
+        private volatile StreamImpl stream;
 
-        ResponderImpl(Channel channel, boolean head) {
+        ResponderImpl(Channel channel, boolean head, boolean http10) {
             this.channel = channel;
             this.head = head;
+            this.http10 = http10;
         }
 
         private void claim() {
@@ -175,14 +181,25 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
             claim();
             HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
             headers.forEach(r.headers()::set);
-            HttpUtil.setTransferEncodingChunked(r, true);
+            if (http10) {
+                HttpUtil.setKeepAlive(r, false); // HTTP/1.0 has no chunked encoding: the body ends with the connection
+            } else {
+                HttpUtil.setTransferEncodingChunked(r, true);
+            }
             StreamImpl s = new StreamImpl(channel);
-            channel.eventLoop().execute(() -> {
+            stream = s;
+            // Before the head is written (inline on the loop, else queued ahead of the write below).
+            Runnable started = () -> {
                 ServerGate gate = channel.pipeline().get(ServerGate.class);
                 if (gate != null) {
                     gate.streamStarted();
                 }
-            });
+            };
+            if (channel.eventLoop().inEventLoop()) {
+                started.run();
+            } else {
+                channel.eventLoop().execute(started);
+            }
             channel.writeAndFlush(r).addListener(f -> {
                 if (!f.isSuccess()) {
                     s.closed();
@@ -202,16 +219,19 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
         private final Channel channel;
         private final AtomicInteger pending = new AtomicInteger();
         private final AtomicBoolean open = new AtomicBoolean(true);
+        /** {@link #end()} was called: nothing more may be written, not even a second last chunk. */
+        private final AtomicBoolean ended = new AtomicBoolean();
         private final List<Runnable> onClose = new CopyOnWriteArrayList<>();
+        private final ChannelFutureListener onChannelClose = f -> closed();
 
         StreamImpl(Channel channel) {
             this.channel = channel;
-            channel.closeFuture().addListener(f -> closed());
+            channel.closeFuture().addListener(onChannelClose);
         }
 
         @Override
         public boolean write(String text) {
-            if (!open.get()) {
+            if (!open.get() || ended.get()) {
                 return false;
             }
             pending.incrementAndGet();
@@ -232,7 +252,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
         @Override
         public void end() {
-            if (open.get()) {
+            if (open.get() && ended.compareAndSet(false, true)) {
                 channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> closed());
             }
         }
@@ -258,6 +278,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
 
         void closed() {
             if (open.compareAndSet(true, false)) {
+                channel.closeFuture().removeListener(onChannelClose);
                 for (Runnable r : onClose) {
                     if (onClose.remove(r)) {
                         r.run();

@@ -4,6 +4,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -94,15 +95,33 @@ final class EndpointPool {
         ch.closeFuture().addListener(x -> closed(ch));
         f.addListener(x -> {
             if (x.isSuccess()) {
-                if (!promise.trySuccess(new Lease(this, ch, false))) {
-                    release(ch, true); // the caller gave up meanwhile: keep the connection for the next
+                SslHandler tls = ch.pipeline().get(SslHandler.class);
+                if (tls == null) {
+                    handOver(ch, promise);
+                    return;
                 }
+                tls.handshakeFuture().addListener(h -> { // nothing can be sent before the handshake succeeds
+                    if (h.isSuccess()) {
+                        handOver(ch, promise);
+                    } else {
+                        connector.countConnectFailure();
+                        ch.close();
+                        promise.tryFailure(new UpstreamException(UpstreamException.Stage.CONNECT, false,
+                                "TLS handshake with " + endpoint + " failed: " + h.cause().getMessage(), h.cause()));
+                    }
+                });
             } else {
                 connector.countConnectFailure();
                 promise.tryFailure(new UpstreamException(UpstreamException.Stage.CONNECT, false,
                         "cannot connect to " + endpoint + ": " + x.cause().getMessage(), x.cause()));
             }
         });
+    }
+
+    private void handOver(Channel ch, Promise<Lease> promise) {
+        if (!promise.trySuccess(new Lease(this, ch, false))) {
+            release(ch, true); // the caller gave up meanwhile: keep the connection for the next
+        }
     }
 
     /** Takes a connection back after an exchange: reused when it can be, else closed. */

@@ -178,7 +178,7 @@ public final class HttpConnector implements AutoCloseable {
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         Map<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.forEach((k, v) -> v.forEach(x -> h.computeIfAbsent(k, y -> new ArrayList<>()).add(x)));
-        h.putIfAbsent("Host", List.of(uri.getRawAuthority()));
+        h.putIfAbsent("Host", List.of(uri.getPort() >= 0 ? uri.getHost() + ":" + uri.getPort() : uri.getHost()));
         return call(new Origin(address, secure ? uri.getHost() : null), method, target, h, body, timeout);
     }
 
@@ -504,7 +504,8 @@ public final class HttpConnector implements AutoCloseable {
 
         @Override
         public void onFailure(Throwable cause) {
-            fail(cause instanceof UpstreamException u ? u : new UpstreamException(stage, false,
+            fail(cause instanceof UpstreamException u ? u : new UpstreamException(stage,
+                    cause instanceof java.net.SocketTimeoutException,
                     request.method() + " " + request.uri() + " to " + endpoint + " failed: " + cause, cause));
         }
 

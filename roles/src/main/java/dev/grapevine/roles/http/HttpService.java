@@ -73,6 +73,8 @@ public final class HttpService implements AutoCloseable {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
     private volatile boolean draining;
+    /** The listener is closed: a connection that becomes active now is closed at once. */
+    private volatile boolean stopped;
     private volatile long lastDone = System.nanoTime();
 
     private HttpService(Builder b, HttpLoop loop, boolean ownLoop) throws IOException {
@@ -188,11 +190,15 @@ public final class HttpService implements AutoCloseable {
         malformed.incrementAndGet();
     }
 
-    /** Counts a request in progress unless {@code maxInFlight} already are; false (and counted) if refused. */
-    boolean tryAdmit() {
+    /**
+     * Counts a request in progress unless {@code maxInFlight} already are; false (and counted) if refused.
+     * {@code releasing} answers of the caller's connection are written and only wait for the socket: they do not
+     * count against the limit (else a pipelined request would be pushed back by the answer before it).
+     */
+    boolean tryAdmit(int releasing) {
         while (true) {
             int n = inFlight.get();
-            if (n >= maxInFlight) {
+            if (n - releasing >= maxInFlight) {
                 rejected.incrementAndGet();
                 return false;
             }
@@ -210,10 +216,18 @@ public final class HttpService implements AutoCloseable {
 
     void track(Channel ch) {
         connections.add(ch);
+        if (stopped) {
+            ch.close();
+        }
     }
 
     void untrack(Channel ch) {
         connections.remove(ch);
+    }
+
+    /** The connections open now (a copy), for tests that inspect their channels. */
+    Set<Channel> connectionChannels() {
+        return Set.copyOf(connections);
     }
 
     /**
@@ -241,6 +255,7 @@ public final class HttpService implements AutoCloseable {
                     drain);
         }
         listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        stopped = true;
         for (Channel c : connections) {
             c.close();
         }

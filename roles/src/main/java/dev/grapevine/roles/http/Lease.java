@@ -1,6 +1,7 @@
 package dev.grapevine.roles.http;
 
 import io.netty.channel.Channel;
+import io.netty.handler.timeout.IdleStateHandler;
 
 /**
  * One upstream connection lent for one exchange by its {@link EndpointPool}: the caller sets a listener, writes
@@ -31,6 +32,10 @@ final class Lease {
 
     /** Directs what the connection reads to {@code listener} until the lease is returned. */
     void listen(ResponseListener listener) {
+        IdleStateHandler idle = channel.pipeline().get(IdleStateHandler.class);
+        if (idle != null) {
+            idle.resetReadTimeout(); // the time it sat in the pool does not count against this exchange
+        }
         channel.pipeline().get(UpstreamHandler.class).listen(listener);
     }
 

@@ -26,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.Locale;
@@ -258,7 +259,7 @@ final class ProxyExchange implements ResponseListener {
                 write(c);
             }
             heldBytes = 0;
-            client.config().setAutoRead(true);
+            resumeClient();
         } else {
             for (HttpContent c : held) {
                 write(c.retainedDuplicate());
@@ -369,6 +370,10 @@ final class ProxyExchange implements ResponseListener {
             client.write(clientHead(r), client.voidPromise());
         }
         if (part instanceof HttpContent c) {
+            if (upstreamResponse == null) {
+                ReferenceCountUtil.release(c); // the end of an interim (1xx) answer: the real one follows
+                return;
+            }
             boolean last = part instanceof LastHttpContent;
             if (last) {
                 client.writeAndFlush(c);
@@ -409,7 +414,7 @@ final class ProxyExchange implements ResponseListener {
             l.release(requestSent && HttpUtil.isKeepAlive(upstreamResponse));
         }
         releaseHeld();
-        client.config().setAutoRead(true);
+        resumeClient();
         conn.finished(this);
     }
 
@@ -418,15 +423,15 @@ final class ProxyExchange implements ResponseListener {
         Upstream u = current;
         if (u != null) {
             failed(u, cause instanceof UpstreamException ? cause : new UpstreamException(
-                    responseStarted ? UpstreamException.Stage.RESPONSE : UpstreamException.Stage.SEND, false,
-                    u.name() + ": " + cause, cause));
+                    responseStarted ? UpstreamException.Stage.RESPONSE : UpstreamException.Stage.SEND,
+                    cause instanceof SocketTimeoutException, u.name() + ": " + cause, cause));
         }
     }
 
     @Override
     public void onWritabilityChanged(boolean writable) {
         if (writable && !done) {
-            client.config().setAutoRead(true);
+            resumeClient();
         }
     }
 
@@ -466,7 +471,7 @@ final class ProxyExchange implements ResponseListener {
         } else {
             client.writeAndFlush(r);
         }
-        client.config().setAutoRead(true);
+        resumeClient();
         conn.finished(this);
     }
 
@@ -487,6 +492,14 @@ final class ProxyExchange implements ResponseListener {
         releaseHeld();
         client.close();
         conn.finished(this);
+    }
+
+    /** Reads from the client again, unless the gate holds pipelined requests back (it resumes then). */
+    private void resumeClient() {
+        ServerGate gate = client.pipeline().get(ServerGate.class);
+        if (gate == null || !gate.holdsRequests()) {
+            client.config().setAutoRead(true);
+        }
     }
 
     private void discardLease() {

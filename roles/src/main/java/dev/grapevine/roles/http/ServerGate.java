@@ -56,6 +56,8 @@ final class ServerGate extends ChannelDuplexHandler {
     private boolean counted;
     /** Contents of a request answered here (push-back) are dropped until its last part. */
     private boolean discarding;
+    /** Answers written whose in-flight slot is released once their write completes. */
+    private int releasing;
 
     ServerGate(HttpService service) {
         this.service = service;
@@ -92,13 +94,14 @@ final class ServerGate extends ChannelDuplexHandler {
                 malformed(ctx, req.decoderResult().cause());
                 return;
             }
-            if (!service.tryAdmit()) {
+            if (!service.tryAdmit(releasing)) {
                 discarding = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 FullHttpResponse busy = plain(HttpResponseStatus.SERVICE_UNAVAILABLE,
                         "busy: " + service.maxInFlight() + " requests in progress");
                 busy.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
-                if (service.isDraining()) {
+                // A client told to wait for 100 Continue may not send the body it was refused: close after.
+                if (service.isDraining() || HttpUtil.is100ContinueExpected(req)) {
                     HttpUtil.setKeepAlive(busy, false);
                 }
                 ctx.writeAndFlush(busy);
@@ -160,13 +163,22 @@ final class ServerGate extends ChannelDuplexHandler {
         active = false;
         if (counted) {
             counted = false;
+            releasing++;
             ChannelPromise p = promise.unvoid();
             ctx.write(msg, p);
-            p.addListener(f -> service.done());
+            p.addListener(f -> {
+                releasing--;
+                service.done();
+            });
         } else {
             ctx.write(msg, promise);
         }
         unpark(ctx);
+    }
+
+    /** True while pipelined requests wait here: the connection must not read more until they are handed on. */
+    boolean holdsRequests() {
+        return !parked.isEmpty();
     }
 
     /** A streamed answer has started: it no longer counts as a request in progress. */
@@ -177,9 +189,12 @@ final class ServerGate extends ChannelDuplexHandler {
         }
     }
 
-    /** Hands on what was parked behind the request just answered, up to the next request. */
+    /**
+     * Hands on what was parked behind the request just answered: the next request with its parts (at least its
+     * {@code LastHttpContent}), up to the request after it.
+     */
     private void unpark(ChannelHandlerContext ctx) {
-        while (!active && !parked.isEmpty() && ctx.channel().isActive()) {
+        while (!parked.isEmpty() && ctx.channel().isActive() && !(active && parked.peek() instanceof HttpRequest)) {
             admit(ctx, parked.poll());
         }
         if (parked.isEmpty() && ctx.channel().isActive()) {

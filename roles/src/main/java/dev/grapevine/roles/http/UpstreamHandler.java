@@ -7,6 +7,7 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 
 /**
@@ -53,8 +54,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent) {
-            fail(new UpstreamException(UpstreamException.Stage.RESPONSE, true,
-                    "no data from " + ctx.channel().remoteAddress() + " within the idle timeout", null));
+            // The exchange decides the stage: no byte of the answer may have come yet.
+            fail(new SocketTimeoutException("no data from " + ctx.channel().remoteAddress()
+                    + " within the idle timeout"));
             ctx.close();
             return;
         }

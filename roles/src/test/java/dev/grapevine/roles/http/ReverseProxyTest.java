@@ -46,24 +46,18 @@ class ReverseProxyTest {
     private final HttpLoop loop = HttpLoop.create("proxy-test", 1);
     private final HttpLoop backendLoop = HttpLoop.create("proxy-test-backends", 1);
     private final HttpConnector connector = HttpConnector.builder(loop).connectTimeout(Duration.ofSeconds(2)).build();
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Closer open = new Closer();
 
     @AfterEach
     void close() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
         connector.close();
         loop.close();
         backendLoop.close();
     }
 
     private static InetSocketAddress at(int host) {
-        try {
-            return new InetSocketAddress(InetAddress.getByAddress(new byte[]{127, 0, 13, (byte) host}), 0);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Closer.loopback(13, host);
     }
 
     private static HostPort hostPort(int host) {
@@ -452,6 +446,57 @@ class ReverseProxyTest {
         return new Member(name, new InetSocketAddress(s.address().getAddress(), 7946),
                 Map.of(Roles.ROLE, Roles.FRONT, Roles.portTag(Roles.HTTP), Integer.toString(s.address().getPort())),
                 MemberStatus.ALIVE, 1);
+    }
+
+    @Test
+    void anInterimAnswerFromTheUpstreamIsNotTakenForTheAnswer() throws Exception {
+        RawHttp.Server hints = raw(34, s -> {
+            if (RawHttp.readHead(s.getInputStream()) == null) {
+                return;
+            }
+            OutputStream out = s.getOutputStream();
+            out.write(("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            while (s.getInputStream().read() >= 0) {
+                // hold the connection until the proxy closes it
+            }
+        });
+        HttpService p = proxy(35, proxyOf(new Ordered(up("hints", hints))).build());
+        try (RawHttp.Client c = new RawHttp.Client(p.address())) {
+            RawHttp.Response r = c.exchange(get("/"));
+            assertEquals(200, r.status());
+            assertEquals("ok", r.text());
+        }
+    }
+
+    @Test
+    void pipelinedRequestsThroughTheProxyAreAnsweredInOrder() throws Exception {
+        AtomicInteger hits = new AtomicInteger();
+        HttpService slowFirst = backend(36, (req, out) -> {
+            hits.incrementAndGet();
+            if (req.rawPath().equals("/1")) {
+                // answered later, from another thread: the second request has arrived meanwhile
+                new Thread(() -> {
+                    try {
+                        Thread.sleep(200);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    out.text(200, "one");
+                }).start();
+            } else {
+                out.text(200, "two");
+            }
+        });
+        HttpService p = proxy(37, proxyOf(new Ordered(up("slow", slowFirst))).build());
+        try (RawHttp.Client c = new RawHttp.Client(p.address())) {
+            c.send(get("/1") + get("/2") + get("/3"));
+            assertEquals("one", c.read(false).text());
+            assertEquals("two", c.read(false).text());
+            assertEquals("two", c.read(false).text());
+        }
+        assertEquals(3, hits.get());
     }
 
     @Test
