@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
@@ -35,9 +36,6 @@ public final class RoleUpstreams implements Upstreams {
     private final long ejectNanos;
     private final LongSupplier nanoClock;
     private final Map<String, Long> ejectedUntil = new ConcurrentHashMap<>();
-    private final Object endpointsLock = new Object();
-    /** The endpoints of the view's members as last seen; guarded by {@link #endpointsLock}. */
-    private Set<InetSocketAddress> endpoints;
 
     private RoleUpstreams(Builder b) {
         this.view = b.view;
@@ -45,7 +43,6 @@ public final class RoleUpstreams implements Upstreams {
         this.balancer = b.balancer != null ? b.balancer : new RoundRobinBalancer(b.view);
         this.ejectNanos = b.ejectFor.toNanos();
         this.nanoClock = b.nanoClock;
-        this.endpoints = endpointsOf(view.members());
     }
 
     /** A builder of the upstreams of {@code view}. */
@@ -134,16 +131,18 @@ public final class RoleUpstreams implements Upstreams {
     @Override
     public void onRemoved(Consumer<InetSocketAddress> listener) {
         Objects.requireNonNull(listener, "listener");
+        // Each listener compares against its own snapshot, so every one of them hears of every removal.
+        AtomicReference<Set<InetSocketAddress>> seen = new AtomicReference<>(endpointsOf(view.members()));
         view.addListener(members -> {
             Set<InetSocketAddress> now = endpointsOf(members);
             Set<InetSocketAddress> gone = new HashSet<>();
-            synchronized (endpointsLock) {
-                for (InetSocketAddress a : endpoints) {
+            synchronized (seen) { // the view may call from more than one thread
+                for (InetSocketAddress a : seen.get()) {
                     if (!now.contains(a)) {
                         gone.add(a);
                     }
                 }
-                endpoints = now;
+                seen.set(now);
             }
             gone.forEach(listener);
         });

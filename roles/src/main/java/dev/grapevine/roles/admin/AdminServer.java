@@ -194,7 +194,7 @@ public final class AdminServer implements AutoCloseable {
 
     /** Requests answered with a 4xx status: unknown paths, wrong methods, malformed parameters or bodies. */
     public long badRequests() {
-        return badRequests.get() + server.malformed();
+        return badRequests.get() + server.malformed() + server.tooLarge();
     }
 
     /** Requests answered 503 because {@code maxInFlight} were already in progress. */

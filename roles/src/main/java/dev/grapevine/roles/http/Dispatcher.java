@@ -115,6 +115,7 @@ final class Dispatcher extends ChannelInboundHandlerAdapter {
     private void tooLarge(ChannelHandlerContext ctx, String size) {
         refused = true;
         body = null;
+        service.countTooLarge();
         FullHttpResponse r = ServerGate.plain(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                 "request body is " + size + ", over the limit of " + service.maxBody() + " bytes");
         HttpUtil.setKeepAlive(r, false);

@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
@@ -66,6 +65,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HttpConnector implements AutoCloseable {
 
     private final HttpLoop loop;
+    private final Duration idleTimeout;
     private final int connectTimeoutMillis;
     private final int maxConnections;
     private final int maxIdle;
@@ -96,8 +96,9 @@ public final class HttpConnector implements AutoCloseable {
                 .setMaxHeaderSize(b.maxHeaderSize)
                 .setMaxChunkSize(16 * 1024);
         long idleMillis = b.idleTimeout.toMillis();
+        this.idleTimeout = b.idleTimeout;
         this.base = new Bootstrap()
-                .channel(NioSocketChannel.class)
+                .channel(loop.channelType())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
@@ -128,6 +129,14 @@ public final class HttpConnector implements AutoCloseable {
     /** The loop it runs on. */
     public HttpLoop loop() {
         return loop;
+    }
+
+    /**
+     * How long a connection may go without reading anything: idle in the pool, or leased and waiting for an
+     * answer (then the exchange fails at the stage it reached).
+     */
+    public Duration idleTimeout() {
+        return idleTimeout;
     }
 
     /**

@@ -4,8 +4,17 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import org.slf4j.Logger;
@@ -26,6 +35,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A process should make one and pass it to everything that speaks HTTP; the launcher's {@code Launch} does.
  * Code running on a loop must never block: handlers answer through callbacks ({@link Responder}).
  *
+ * <p>On Linux (x86-64 and aarch64) the loops use Netty's native epoll transport, which the roles module ships:
+ * each read and write is one system call with no selector bookkeeping or channel locks (measured in
+ * roles/README.md, "Why Netty"). Elsewhere, or when the native library cannot load, they use NIO; {@link #create(String, int, boolean)} can ask for NIO. {@link #transport()} says
+ * which one runs.
+ *
  * <p>Buffers come from one pooled allocator per loop group, sized small (a 64 KiB chunk per arena, one arena
  * per loop): a role server's traffic is many small messages, and the default 4 MiB chunks would each cost
  * resident memory a lean process cannot spare.
@@ -37,8 +51,9 @@ public final class HttpLoop implements AutoCloseable {
     private final String name;
     private final EventLoopGroup group;
     private final ByteBufAllocator allocator;
+    private final boolean epoll;
 
-    private HttpLoop(String name, int threads) {
+    private HttpLoop(String name, int threads, boolean allowNative) {
         this.name = name;
         AtomicInteger n = new AtomicInteger();
         ThreadFactory factory = task -> {
@@ -46,7 +61,9 @@ public final class HttpLoop implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
-        this.group = new MultiThreadIoEventLoopGroup(threads, factory, NioIoHandler.newFactory());
+        this.epoll = allowNative && Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.group = new MultiThreadIoEventLoopGroup(threads, factory, io);
         // pageSize 8 KiB, maxOrder 3: 64 KiB chunks; no thread-local caches beyond the loops' own.
         this.allocator = new PooledByteBufAllocator(true, threads, threads, 8192, 3, 0, 0, true);
     }
@@ -58,11 +75,38 @@ public final class HttpLoop implements AutoCloseable {
      * @param threads at least 1; one is plenty for a role server on a small machine
      */
     public static HttpLoop create(String name, int threads) {
+        return create(name, threads, true);
+    }
+
+    /**
+     * Starts {@code threads} event loops, named {@code grapevine-<name>-http-N}, on the native epoll transport
+     * when {@code allowNative} and it is available, on the JDK's NIO otherwise.
+     *
+     * @param name        a name for the threads, usually the node's
+     * @param threads     at least 1
+     * @param allowNative false: NIO even where epoll is available
+     */
+    public static HttpLoop create(String name, int threads, boolean allowNative) {
         Objects.requireNonNull(name, "name");
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, was " + threads);
         }
-        return new HttpLoop(name, threads);
+        return new HttpLoop(name, threads, allowNative);
+    }
+
+    /** {@code "epoll"} or {@code "nio"}: the transport the loops run. */
+    public String transport() {
+        return epoll ? "epoll" : "nio";
+    }
+
+    /** The server channel type for these loops. */
+    Class<? extends ServerChannel> serverChannelType() {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    /** The client channel type for these loops. */
+    Class<? extends SocketChannel> channelType() {
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
     /** The name given at creation. */
@@ -117,6 +161,6 @@ public final class HttpLoop implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "HttpLoop[" + name + "]";
+        return "HttpLoop[" + name + ", " + transport() + "]";
     }
 }

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
@@ -42,7 +41,7 @@ import java.util.function.Function;
  * <ul>
  *   <li>a request the parser cannot read: 400; a request line over {@code maxInitialLine}: 414; headers over
  *       {@code maxHeaderSize}: 431 ({@link #malformed()}); the connection is closed after the answer;</li>
- *   <li>a body over {@code maxBody}: 413 (a declared length before the body is read);</li>
+ *   <li>a body over {@code maxBody}: 413 ({@link #tooLarge()}; a declared length before the body is read);</li>
  *   <li>over {@code maxInFlight} requests in progress: 503 with {@code Retry-After: 1} ({@link #rejected()}),
  *       which callers such as {@code RoleClient} and the proxy retry on another member for idempotent methods.
  *       Nothing queues without bound.</li>
@@ -72,6 +71,7 @@ public final class HttpService implements AutoCloseable {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final AtomicLong tooLarge = new AtomicLong();
     private volatile boolean draining;
     /** The listener is closed: a connection that becomes active now is closed at once. */
     private volatile boolean stopped;
@@ -92,7 +92,7 @@ public final class HttpService implements AutoCloseable {
         Function<HttpService, ChannelHandler> terminal = b.terminal;
         ServerBootstrap sb = new ServerBootstrap()
                 .group(loop.group())
-                .channel(NioServerSocketChannel.class)
+                .channel(loop.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, b.backlog)
                 .option(ChannelOption.ALLOCATOR, loop.allocator())
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -164,6 +164,11 @@ public final class HttpService implements AutoCloseable {
         return malformed.get();
     }
 
+    /** Requests answered 413 because their body was over {@code maxBody} (the proxy counts its own). */
+    public long tooLarge() {
+        return tooLarge.get();
+    }
+
     /** Connections open now. */
     public int connections() {
         return connections.size();
@@ -188,6 +193,10 @@ public final class HttpService implements AutoCloseable {
 
     void countMalformed() {
         malformed.incrementAndGet();
+    }
+
+    void countTooLarge() {
+        tooLarge.incrementAndGet();
     }
 
     /**

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -29,7 +30,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.util.ArrayDeque;
 import java.util.HashSet;
-import java.util.Locale;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -48,8 +49,11 @@ final class ProxyExchange implements ResponseListener {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
     /** Hop-by-hop headers (RFC 9110 section 7.6.1 and the legacy ones), never passed on. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+    /** Headers about one connection, never passed on (RFC 9110, 7.6.1), besides those {@code Connection} names. */
+    private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
+            HttpHeaderNames.KEEP_ALIVE, AsciiString.cached("proxy-connection"), HttpHeaderNames.PROXY_AUTHENTICATE,
+            HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+            HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
     private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT,
             HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
     /** Held body bytes waiting for a connection beyond which the client is paused. */
@@ -169,14 +173,20 @@ final class ProxyExchange implements ResponseListener {
             int slash = uri.indexOf('/', uri.indexOf("//") + 2);
             uri = slash < 0 ? "/" : uri.substring(slash);
         }
-        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri);
-        HttpHeaders h = out.headers();
-        copyEndToEnd(request.headers(), h);
+        HttpHeaders h = endToEnd(request.headers());
+        HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), uri, h);
         h.remove(HttpHeaderNames.EXPECT); // answered here
         String host = request.headers().get(HttpHeaderNames.HOST);
         String remote = client.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "";
-        String xff = h.get("X-Forwarded-For");
-        h.set("X-Forwarded-For", xff == null || xff.isBlank() ? remote : xff + ", " + remote);
+        // Every X-Forwarded-For line the client sent, in order, as one list, then the client's own address.
+        List<String> xffs = h.getAll("X-Forwarded-For");
+        StringBuilder xff = new StringBuilder();
+        for (String v : xffs) {
+            if (!v.isBlank()) {
+                xff.append(v.trim()).append(", ");
+            }
+        }
+        h.set("X-Forwarded-For", xff.append(remote).toString());
         if (!h.contains("X-Forwarded-Proto")) {
             h.set("X-Forwarded-Proto", "http");
         }
@@ -189,20 +199,26 @@ final class ProxyExchange implements ResponseListener {
         return out;
     }
 
-    /** Copies every header but the hop-by-hop ones and those {@code Connection} names. */
-    static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-        Set<String> named = new HashSet<>();
-        for (String v : from.getAll(HttpHeaderNames.CONNECTION)) {
-            for (String token : v.split(",")) {
-                named.add(token.trim().toLowerCase(Locale.ROOT));
+    /**
+     * A copy of {@code from} without the hop-by-hop headers and those {@code Connection} names. (The copy and the
+     * removals work on Netty's header arrays, case-insensitively, with no per-header strings made.)
+     */
+    static HttpHeaders endToEnd(HttpHeaders from) {
+        HttpHeaders to = from.copy();
+        if (to.contains(HttpHeaderNames.CONNECTION)) {
+            for (String v : to.getAll(HttpHeaderNames.CONNECTION)) {
+                for (String token : v.split(",")) {
+                    String name = token.trim();
+                    if (!name.isEmpty()) {
+                        to.remove(name);
+                    }
+                }
             }
         }
-        for (var e : from) {
-            String lower = e.getKey().toLowerCase(Locale.ROOT);
-            if (!HOP_BY_HOP.contains(lower) && !named.contains(lower)) {
-                to.add(e.getKey(), e.getValue());
-            }
+        for (AsciiString name : HOP_BY_HOP) {
+            to.remove(name);
         }
+        return to;
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -390,8 +406,7 @@ final class ProxyExchange implements ResponseListener {
     }
 
     private HttpResponse clientHead(HttpResponse r) {
-        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status());
-        copyEndToEnd(r.headers(), out.headers());
+        HttpResponse out = new DefaultHttpResponse(HttpVersion.HTTP_1_1, r.status(), endToEnd(r.headers()));
         int code = r.status().code();
         boolean bodyless = headRequest || code == 204 || code == 304;
         if (!bodyless && !HttpUtil.isContentLengthSet(r)) {

@@ -134,7 +134,7 @@ public final class ReverseProxy {
         private final Upstreams upstreams;
         private final HttpConnector connector;
         private int maxAttempts = 3;
-        private Duration responseTimeout = Duration.ofSeconds(30);
+        private Duration responseTimeout = Duration.ofSeconds(15);
         private long maxBody = 8L * 1024 * 1024;
         private int retryBuffer = 64 * 1024;
 
@@ -152,7 +152,11 @@ public final class ReverseProxy {
             return this;
         }
 
-        /** How long the answer's head may take once the request was sent (default 30 s; then 504). */
+        /**
+         * How long the answer's head may take once the request was sent (default 15 s; then 504). It must be
+         * shorter than the connector's {@link HttpConnector#idleTimeout()} (default 30 s), which would otherwise
+         * end the wait first: {@link #build()} refuses it.
+         */
         public Builder responseTimeout(Duration d) {
             if (d == null || d.isZero() || d.isNegative()) {
                 throw new IllegalArgumentException("responseTimeout must be positive, was " + d);
@@ -181,6 +185,13 @@ public final class ReverseProxy {
 
         /** The proxy; serve it with {@code HttpService.builder(...).loop(connector.loop()).proxy(proxy)}. */
         public ReverseProxy build() {
+            if (responseTimeout.compareTo(connector.idleTimeout()) >= 0) {
+                // The connection's read timeout would fire first, and the request would fail as a broken
+                // connection (retried or 502) instead of 504.
+                throw new IllegalArgumentException("responseTimeout (" + responseTimeout.toMillis()
+                        + " ms) must be shorter than the connector's idleTimeout (" + connector.idleTimeout().toMillis()
+                        + " ms)");
+            }
             return new ReverseProxy(this);
         }
     }

@@ -43,7 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * {@link HttpConnector} against servers in 127.0.12.0/24 (hosts 50-99, each test its own): well-behaved ones are
+ * {@link HttpConnector} against servers in 127.0.15.0/24 (hosts 50-99, each test its own): well-behaved ones are
  * {@link HttpService}s on a loop of their own, misbehaving ones raw sockets. Pooling and reuse, the pool's
  * bounds, retiring an endpoint, the stage each failure is reported at, the limits, TLS and URIs.
  */
@@ -78,7 +78,7 @@ class HttpConnectorTest {
     }
 
     private HttpService server(int host, HttpHandler handler) throws IOException {
-        HttpService s = HttpService.builder("server-" + host, new HostPort("127.0.12." + host, 0)).loop(serverLoop)
+        HttpService s = HttpService.builder("server-" + host, new HostPort("127.0.15." + host, 0)).loop(serverLoop)
                 .drain(Duration.ZERO).handler(handler).start();
         open.add(s);
         return s;
@@ -294,7 +294,7 @@ class HttpConnectorTest {
         TlsServer tls = new TlsServer(at(61), serverSide);
         open.add(tls);
         HttpConnector c = connector(connectorOn());
-        URI uri = URI.create("https://127.0.12.61:" + tls.port() + "/health");
+        URI uri = URI.create("https://127.0.15.61:" + tls.port() + "/health");
         UpstreamException e = failure(c.call(uri, "GET", Map.of(), new byte[0], CALL));
         assertTrue(causes(e).stream().anyMatch(t -> t instanceof SSLHandshakeException), "a handshake failure: "
                 + causes(e));
@@ -312,7 +312,7 @@ class HttpConnectorTest {
         TlsServer tls = new TlsServer(at(62), new CopyOnWriteArrayList<>());
         open.add(tls);
         HttpConnector c = connector(connectorOn());
-        URI uri = URI.create("https://127.0.12.62:" + tls.port() + "/orders");
+        URI uri = URI.create("https://127.0.15.62:" + tls.port() + "/orders");
         UpstreamException e = failure(c.call(uri, "POST", Map.of(), "x".getBytes(StandardCharsets.UTF_8), CALL));
         assertTrue(e.nothingSent(), "nothing is sent before the handshake succeeds: " + e.stage() + " " + e);
     }
@@ -325,13 +325,13 @@ class HttpConnectorTest {
             out.text(200, req.method() + " " + req.uri() + " " + req.header("X-Test"));
         });
         HttpConnector c = connector(connectorOn());
-        URI uri = URI.create("http://127.0.12.63:" + s.address().getPort() + "/path/x?q=1&r=a%20b");
+        URI uri = URI.create("http://127.0.15.63:" + s.address().getPort() + "/path/x?q=1&r=a%20b");
         HttpReply r = answer(c.call(uri, "GET", Map.of("X-Test", List.of("yes")), new byte[0], CALL));
         assertEquals(200, r.status());
         assertEquals("GET /path/x?q=1&r=a%20b yes", r.bodyText());
-        assertEquals(List.of("127.0.12.63:" + s.address().getPort()), hosts, "Host is the URI's authority");
+        assertEquals(List.of("127.0.15.63:" + s.address().getPort()), hosts, "Host is the URI's authority");
         assertEquals("text/plain; charset=utf-8", r.header("Content-Type").orElseThrow());
-        HttpReply root = answer(c.call(URI.create("http://127.0.12.63:" + s.address().getPort()), "GET", Map.of(),
+        HttpReply root = answer(c.call(URI.create("http://127.0.15.63:" + s.address().getPort()), "GET", Map.of(),
                 new byte[0], CALL));
         assertEquals("GET / null", root.bodyText(), "an empty path is /");
     }

@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@link HttpService} on real sockets in 127.0.12.0/24 (each test its own address, hosts 1-49), spoken to over
+ * {@link HttpService} on real sockets in 127.0.15.0/24 (each test its own address, hosts 1-49), spoken to over
  * raw sockets so that each test sees exactly the bytes on the wire: keep-alive, pipelining, the limits (400, 414,
  * 431, 413), {@code Expect: 100-continue}, push-back, HEAD, streamed answers, the graceful close and the socket
  * options.
@@ -53,7 +53,7 @@ class HttpServiceTest {
     }
 
     private static HostPort at(int host) {
-        return new HostPort("127.0.12." + host, 0);
+        return new HostPort("127.0.15." + host, 0);
     }
 
     private HttpService.Builder server(int host) {
@@ -274,6 +274,8 @@ class HttpServiceTest {
         Conn d = connect(s);
         RawHttp.Response ok = d.exchange("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100));
         assertEquals(200, ok.status(), "a body of exactly maxBody is taken");
+        assertEquals(1, s.tooLarge(), "the 413 is counted");
+        assertEquals(0, s.malformed());
     }
 
     @Test

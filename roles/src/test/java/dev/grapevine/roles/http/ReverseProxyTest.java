@@ -35,6 +35,7 @@ import java.util.function.Consumer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -174,7 +175,7 @@ class ReverseProxyTest {
         try (RawHttp.Client c = new RawHttp.Client(p.address())) {
             RawHttp.Response r = c.exchange(get("/x?y=1", "Connection: keep-alive, X-Client-Hop",
                     "X-Client-Hop: 1", "Proxy-Authorization: Basic c2VjcmV0", "TE: trailers",
-                    "X-Forwarded-For: 10.9.9.9", "X-Custom: passed"));
+                    "X-Forwarded-For: 10.9.9.9", "X-Forwarded-For: 10.8.8.8", "X-Custom: passed"));
             assertEquals(200, r.status());
             assertEquals("hello", r.text());
             assertEquals("kept", r.header("X-End"));
@@ -183,7 +184,8 @@ class ReverseProxyTest {
         }
         assertEquals(List.of("passed"), seen.get("X-Custom"));
         assertEquals(List.of("shop.example"), seen.get("Host"), "Host is passed on as the client sent it");
-        assertEquals(List.of("10.9.9.9, 127.0.0.1"), seen.get("X-Forwarded-For"));
+        assertEquals(List.of("10.9.9.9, 10.8.8.8, 127.0.0.1"), seen.get("X-Forwarded-For"),
+                "every X-Forwarded-For line is kept, in order, then the client's address");
         assertEquals(List.of("http"), seen.get("X-Forwarded-Proto"));
         assertEquals(List.of("shop.example"), seen.get("X-Forwarded-Host"));
         for (String hop : List.of("X-Client-Hop", "Proxy-Authorization", "TE")) {
@@ -322,6 +324,17 @@ class ReverseProxyTest {
             assertEquals(504, c.exchange(get("/slow")).status());
         }
         assertEquals(2, rp.gatewayTimeouts());
+    }
+
+    @Test
+    void aResponseTimeoutNotShorterThanTheConnectorsIdleTimeoutIsRefusedNamingBoth() {
+        try (HttpConnector c = HttpConnector.builder(loop).idleTimeout(Duration.ofSeconds(5)).build()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                    ReverseProxy.builder(new Ordered(), c).responseTimeout(Duration.ofSeconds(5)).build());
+            assertTrue(e.getMessage().contains("responseTimeout") && e.getMessage().contains("idleTimeout"),
+                    e.getMessage());
+            ReverseProxy.builder(new Ordered(), c).responseTimeout(Duration.ofSeconds(4)).build();
+        }
     }
 
     @Test
