@@ -37,9 +37,10 @@ command -v curl >/dev/null || { say "this demo needs curl"; exit 1; }
 
 # Every packet of the demo cluster is encrypted with a fresh key (AES-256-GCM).
 KEY=$(head -c 32 /dev/urandom | base64)
-JVM=(-Xmx64m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto
-     -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS
-     -Dorg.slf4j.simpleLogger.showThreadName=false -Dorg.slf4j.simpleLogger.showLogName=false)
+# samples/role.sh starts each with the shipped JVM options (samples/jvm.options) and its AppCDS archive; these
+# only shape the log lines.
+export JAVA_OPTS="-Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
+-Dorg.slf4j.simpleLogger.showThreadName=false -Dorg.slf4j.simpleLogger.showLogName=false"
 DNS=127.0.0.10
 PROXY=127.0.0.11
 
@@ -47,7 +48,7 @@ start() { # name role ip [extra flags...]; joins through the DNS server's addres
   local name=$1 role=$2 ip=$3; shift 3
   local join=(--join "$DNS:7946")
   [[ " $* " == *" --join "* || "$ip" == "$DNS" ]] && join=()
-  java "${JVM[@]}" -jar "$(jar "$role")" --name "$name" --bind "$ip:7946" "${join[@]}" \
+  samples/role.sh "$role" --name "$name" --bind "$ip:7946" "${join[@]}" \
     --admin "$ip:8500" --key "$KEY" --cluster demo "$@" >"$WORK/$name.log" 2>&1 &
   PIDS[$name]=$!
 }

@@ -95,9 +95,17 @@ final class Topology implements AutoCloseable {
     }
 
     private void start(String name, String role, String ip, boolean joinDns, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx64m", "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "-jar", jar(samples, role).toString(),
+        // As samples/role.sh starts a role: the shipped JVM options, the role's own, its AppCDS archive if built.
+        List<String> cmd = new ArrayList<>(List.of(javaBin(), "@" + samples.resolve("jvm.options")));
+        Path roleOptions = samples.resolve(role).resolve("jvm.options");
+        if (Files.exists(roleOptions)) {
+            cmd.add("@" + roleOptions);
+        }
+        Path archive = samples.resolve(role).resolve("target").resolve(role + ".jsa");
+        if (Files.exists(archive)) {
+            cmd.add("-XX:SharedArchiveFile=" + archive);
+        }
+        cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.showDateTime=true", "-jar", jar(samples, role).toString(),
                 "--name", name, "--bind", ip + ":7946", "--admin", ip + ":8500", "--key", key, "--cluster", "e2e"));
         if (joinDns) {
             cmd.addAll(List.of("--join", DNS_IP + ":7946"));
