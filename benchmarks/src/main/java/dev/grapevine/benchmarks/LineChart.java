@@ -4,16 +4,12 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import javax.imageio.ImageIO;
 
 /**
  * A plain line chart written as a PNG with {@code java.awt} in headless mode: enough for the convergence
@@ -70,27 +66,13 @@ public final class LineChart {
 
     /** Draws the chart and writes it to {@code file} as a PNG. */
     public void writePng(Path file) throws IOException {
-        System.setProperty("java.awt.headless", "true");
-        BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, WIDTH, HEIGHT);
+        ChartPng.write(file, WIDTH, HEIGHT, g -> {
             drawAxes(g);
             for (Series s : series) {
                 drawSeries(g, s);
             }
             drawLegend(g);
-        } finally {
-            g.dispose();
-        }
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        ImageIO.write(img, "png", file.toFile());
+        });
     }
 
     private int px(double x) {
@@ -103,8 +85,8 @@ public final class LineChart {
 
     private void drawAxes(Graphics2D g) {
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        double xStep = niceStep(xMax);
-        double yStep = niceStep(yMax);
+        double xStep = ChartPng.niceStep(xMax);
+        double yStep = ChartPng.niceStep(yMax);
         for (double x = 0; x <= xMax + 1e-9; x += xStep) {
             g.setColor(new Color(230, 230, 230));
             g.drawLine(px(x), py(0), px(x), py(yMax));
@@ -169,16 +151,6 @@ public final class LineChart {
     }
 
     /** 1, 2 or 5 times a power of ten, giving 5 to 10 grid lines. */
-    private static double niceStep(double max) {
-        double raw = max / 8;
-        double pow = Math.pow(10, Math.floor(Math.log10(raw)));
-        for (double m : new double[] {1, 2, 5, 10}) {
-            if (m * pow >= raw) {
-                return m * pow;
-            }
-        }
-        return 10 * pow;
-    }
 
     private static String trim(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : String.format("%.1f", v);
