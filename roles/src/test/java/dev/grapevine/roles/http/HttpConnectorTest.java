@@ -64,7 +64,7 @@ class HttpConnectorTest {
     }
 
     private static InetSocketAddress at(int host) {
-        return Closer.loopback(12, host);
+        return Closer.loopback(15, host);
     }
 
     private HttpConnector connector(HttpConnector.Builder b) {
