@@ -16,6 +16,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,8 @@ public final class GossipNode implements AutoCloseable {
     private final Random random;
     private final Stats stats;
     private final List<ClusterListener> listeners;
+    /** Listeners added with replay, by the listener given (so that {@link #removeListener} finds them). */
+    private final Map<ClusterListener, Replayed> replayed = new ConcurrentHashMap<>();
     private final InetSocketAddress advertise;
     private final HostResolver resolver;
     /** Encryption of all traffic, or null when the node runs in plaintext. */
@@ -199,9 +202,46 @@ public final class GossipNode implements AutoCloseable {
         return closed.get();
     }
 
-    /** Adds a listener; it receives events from now on. */
+    /** Adds a listener; it receives events from now on (see {@link #addListener(ClusterListener, boolean)}). */
     public void addListener(ClusterListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Adds a listener that, with {@code replay}, first receives a {@link ClusterEvent.MemberJoined} for every
+     * member up now (alive or suspect): this node first, then the others in the order this node learnt of them,
+     * as a listener given to the builder would have seen them join. Then it receives every event after those,
+     * none missed and none repeated in between: the members are read on the protocol thread and handed to the
+     * listener thread in line with the events, so a change is either in the replay or among the events that
+     * follow it. A member already failed or left is not replayed. Events after the replay that only repeat a
+     * replayed join (member events held back by coalescing) are dropped.
+     *
+     * <p>The replay runs on the listener thread soon after this returns; events dispatched before it do not
+     * reach the listener. Without {@code replay} this is {@link #addListener(ClusterListener)}.
+     *
+     * @param listener the listener
+     * @param replay   true: the current members first, as joins
+     */
+    public void addListener(ClusterListener listener, boolean replay) {
+        Objects.requireNonNull(listener, "listener");
+        if (!replay) {
+            listeners.add(listener);
+            return;
+        }
+        Executor listenersThread = runtime.listenerExecutor();
+        onProtocolThread(() -> {
+            List<Member> now = engine.membersInOrder();
+            listenersThread.execute(() -> {
+                Replayed r = new Replayed(listener);
+                for (Member m : now) {
+                    if (m.isUp()) {
+                        r.replay(new ClusterEvent.MemberJoined(m));
+                    }
+                }
+                replayed.put(listener, r);
+                listeners.add(r);
+            });
+        });
     }
 
     /**
@@ -211,7 +251,43 @@ public final class GossipNode implements AutoCloseable {
      * @return true when the listener was registered
      */
     public boolean removeListener(ClusterListener listener) {
-        return listeners.remove(listener);
+        Replayed r = replayed.remove(listener);
+        return listeners.remove(r != null ? r : listener);
+    }
+
+    /** A listener added with replay: the joins replayed to it, so that a held-back repeat of one is dropped. */
+    private final class Replayed implements ClusterListener {
+        private final ClusterListener delegate;
+        /** Members replayed and not yet heard of since (listener thread only). */
+        private final Map<String, Member> pending = new HashMap<>();
+
+        Replayed(ClusterListener delegate) {
+            this.delegate = delegate;
+        }
+
+        void replay(ClusterEvent.MemberJoined joined) {
+            pending.put(joined.member().name(), joined.member());
+            deliver(joined);
+        }
+
+        @Override
+        public void onEvent(ClusterEvent event) {
+            if (!pending.isEmpty() && event instanceof ClusterEvent.MemberEvent m) {
+                Member was = pending.remove(m.member().name());
+                if (was != null && event instanceof ClusterEvent.MemberJoined && was.equals(m.member())) {
+                    return; // the replay told it already
+                }
+            }
+            delegate.onEvent(event);
+        }
+
+        private void deliver(ClusterEvent event) {
+            try {
+                delegate.onEvent(event);
+            } catch (RuntimeException e) {
+                LOG.warn("{}: listener failed on {}", name, event, e);
+            }
+        }
     }
 
     /**

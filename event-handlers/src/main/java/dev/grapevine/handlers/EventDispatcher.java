@@ -38,9 +38,13 @@ import java.util.concurrent.TimeUnit;
  * }
  * }</pre>
  *
- * <p>To see the node's own {@code member-join} (delivered as the node starts), register the dispatcher
- * before the start and attach it after: {@code d = builder.build(); node = GossipNode.builder()...listener(d)
- * .start(); d.attach(node);}. Events received before {@link #attach} wait in the queues.
+ * <p>{@link Builder#install} adds the dispatcher with replay ({@link GossipNode#addListener(ClusterListener,
+ * boolean)}): its handlers first get a {@code member-join} for the node itself, then one for every member up
+ * at that moment, then every event after, as Serf's agent, which attaches its handlers before it starts, gives
+ * them. So a handler installed after the node became reachable (a launched process installs them once its
+ * role started) misses no member that joined in between. A dispatcher given to the node's builder instead
+ * ({@code d = builder.build(); node = GossipNode.builder()...listener(d).start(); d.attach(node);}) sees
+ * every event from the first; events received before {@link #attach} wait in the queues.
  *
  * <p>{@link #close()} stops every handler thread, kills running scripts and deletes the temporary files.
  * {@link #close()} removes the dispatcher from the node it is attached to.
@@ -310,10 +314,13 @@ public final class EventDispatcher implements ClusterListener, AutoCloseable {
             return new EventDispatcher(lanes, dir);
         }
 
-        /** Builds, registers as a listener of {@code node} and attaches: handlers see events from now on. */
+        /**
+         * Builds, registers as a listener of {@code node} with replay and attaches: handlers see a join for the
+         * node and every member up now (the node first), then every event after.
+         */
         public EventDispatcher install(GossipNode node) {
             EventDispatcher d = build();
-            node.addListener(d);
+            node.addListener(d, true);
             return d.attach(node);
         }
     }

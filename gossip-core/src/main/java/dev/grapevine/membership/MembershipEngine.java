@@ -283,6 +283,18 @@ public final class MembershipEngine implements Transport.Inbound {
         return List.copyOf(out);
     }
 
+    /**
+     * Every known member, self included, in the order this node learnt of them (itself first). Protocol thread
+     * only: taken there, it is exactly the state the events emitted so far describe.
+     */
+    public List<Member> membersInOrder() {
+        List<Member> out = new ArrayList<>(order.size());
+        for (NodeState n : order) {
+            out.add(n.snapshot());
+        }
+        return out;
+    }
+
     /** One member by name, if known. Safe from any thread. */
     public Member member(String memberName) {
         NodeState n = nodes.get(memberName);
