@@ -20,7 +20,9 @@ import io.netty.util.concurrent.FastThreadLocalThread;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +54,8 @@ public final class HttpLoop implements AutoCloseable {
     private final EventLoopGroup group;
     private final ByteBufAllocator allocator;
     private final boolean epoll;
+    /** Every thread the loops started, so that close() returns once they have ended. */
+    private final List<Thread> loopThreads = new CopyOnWriteArrayList<>();
 
     private HttpLoop(String name, int threads, boolean allowNative) {
         this.name = name;
@@ -59,6 +63,7 @@ public final class HttpLoop implements AutoCloseable {
         ThreadFactory factory = task -> {
             Thread t = new FastThreadLocalThread(task, "grapevine-" + name + "-http-" + n.incrementAndGet());
             t.setDaemon(true);
+            loopThreads.add(t);
             return t;
         };
         this.epoll = allowNative && Epoll.isAvailable();
@@ -145,8 +150,9 @@ public final class HttpLoop implements AutoCloseable {
     }
 
     /**
-     * Stops the loops: tasks already queued run, then the threads end (waiting up to five seconds). Close the
-     * servers and clients on the loops first; their connections are closed with the loops otherwise.
+     * Stops the loops: tasks already queued run, then the threads end; returns once they have (waiting up to five
+     * seconds). Close the servers and clients on the loops first; their connections are closed with the loops
+     * otherwise.
      */
     @Override
     public void close() {
@@ -154,7 +160,25 @@ public final class HttpLoop implements AutoCloseable {
             throw new IllegalStateException("an HTTP loop cannot be closed from one of its own threads");
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-        if (!group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS)) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        boolean stopped = group.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // The loops have terminated; their threads end a moment later: wait for that too.
+        boolean interrupted = false;
+        for (Thread t : loopThreads) {
+            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            try {
+                if (left > 0) {
+                    t.join(left);
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            stopped &= !t.isAlive();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (!stopped) {
             LOG.warn("HTTP loops of {} did not stop in time", name);
         }
     }

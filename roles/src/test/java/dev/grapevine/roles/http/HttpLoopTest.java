@@ -59,8 +59,12 @@ class HttpLoopTest {
                 .anyMatch(t -> t.getName().equals("grapevine-loop-threads-http-2")));
         loop.close();
         assertTrue(loop.isClosed());
-        assertFalse(Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().startsWith("grapevine-loop-threads-http-") && t.isAlive()));
+        assertFalse(loopThreadsAlive(), "close() returns once the loop threads have ended");
         assertThrows(IllegalArgumentException.class, () -> HttpLoop.create("x", 0));
+    }
+
+    private static boolean loopThreadsAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith("grapevine-loop-threads-http-") && t.isAlive());
     }
 }
