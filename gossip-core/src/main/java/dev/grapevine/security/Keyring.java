@@ -115,9 +115,36 @@ public final class Keyring {
         return new Keyring(list);
     }
 
+    /** Serf's keyring file: a JSON array of base64 keys, the primary first ({@code ["k1=", "k2="]}). */
+    private static Keyring fromSerfJson(Path file, String json) {
+        if (!json.endsWith("]")) {
+            throw new IllegalArgumentException(file + ": a JSON array of base64 keys must end with ']'");
+        }
+        String inner = json.substring(1, json.length() - 1).strip();
+        List<AeadKey> list = new ArrayList<>();
+        if (!inner.isEmpty()) {
+            String[] items = inner.split(",", -1);
+            for (int i = 0; i < items.length; i++) {
+                String item = items[i].strip();
+                if (item.length() < 2 || item.charAt(0) != '"' || item.charAt(item.length() - 1) != '"') {
+                    throw new IllegalArgumentException("key " + (i + 1) + " in " + file + ": not a JSON string");
+                }
+                try {
+                    list.add(AeadKey.ofBase64(item.substring(1, item.length() - 1)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("key " + (i + 1) + " in " + file + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        if (list.isEmpty()) {
+            throw new IllegalArgumentException(file + ": no keys");
+        }
+        return new Keyring(list);
+    }
+
     /**
      * Reads a keyring file: one base64 key per line, the primary first, blank lines and {@code #} comments
-     * ignored.
+     * ignored; or Serf's format, a JSON array of base64 keys, the primary first.
      *
      * @param file the file
      * @return the keyring
@@ -127,7 +154,11 @@ public final class Keyring {
      *                                  {@code "/etc/grapevine/keys: no keys"}
      */
     public static Keyring fromFile(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        if (text.strip().startsWith("[")) {
+            return fromSerfJson(file, text.strip());
+        }
+        List<String> lines = text.lines().toList();
         List<AeadKey> list = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();

@@ -65,9 +65,10 @@ public final class LaunchOptions {
     /** {@code --key BASE64}: encrypts all traffic with this key. */
     public static final Flag<Keyring> KEY = Flag.value("key", "BASE64", "encrypt all traffic with this key",
             text -> Keyring.ofBase64(text.trim())).env("GRAPEVINE_KEY");
-    /** {@code --key-file PATH}: keyring file, one base64 key a line, primary first. */
+    /** {@code --key-file PATH}: keyring file, one base64 key a line or Serf's JSON array, primary first. */
     public static final Flag<Path> KEY_FILE = Flag.value("key-file", "PATH",
-            "keyring file, one base64 key a line, primary first", LaunchOptions::path).env("GRAPEVINE_KEY_FILE");
+            "keyring file: one base64 key a line, or Serf's JSON array; primary first", LaunchOptions::path)
+            .env("GRAPEVINE_KEY_FILE");
     /** {@code --cluster NAME}: cluster name, bound into every packet. */
     public static final Flag<String> CLUSTER = Flag.string("cluster", "NAME", "cluster name, bound into every packet")
             .env("GRAPEVINE_CLUSTER").defaultValue("grapevine");
@@ -138,8 +139,24 @@ public final class LaunchOptions {
     /** {@code --help} (or {@code -h}): print the flags and exit. */
     public static final Flag<Boolean> HELP = Flag.toggle("help", "this text (also -h)");
 
+    /** {@code --config-file PATH}: a Serf agent JSON configuration file (repeatable; see {@link SerfConfig}). */
+    public static final Flag<Path> CONFIG_FILE = Flag.value("config-file", "PATH",
+            "a Serf agent configuration file (JSON); flags win over it", LaunchOptions::path).repeatable();
+    /** {@code --config-dir PATH}: a directory of Serf agent JSON files, read in lexical order (repeatable). */
+    public static final Flag<Path> CONFIG_DIR = Flag.value("config-dir", "PATH",
+            "a directory of Serf agent configuration files (*.json, in lexical order)", LaunchOptions::path)
+            .repeatable();
+
+    /**
+     * {@code --tags-file PATH}: the node's tags persist in this file (a JSON object), as Serf's {@code -tags-file}:
+     * read at start when it exists, rewritten (atomically) whenever the node's tags change; not with {@code --tag}.
+     */
+    public static final Flag<Path> TAGS_FILE = Flag.value("tags-file", "PATH",
+            "tags persist here (JSON): restored at start, rewritten on every change; not with --tag",
+            LaunchOptions::fileInExistingDirectory).env("GRAPEVINE_TAGS_FILE");
+
     /** The flags every process shares, in the order {@code --help} lists them. */
-    public static final List<Flag<?>> FLAGS = List.of(NAME, BIND, ADVERTISE, JOIN, TAG, PROFILE, KEY, KEY_FILE,
+    public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, KEY, KEY_FILE,
             CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
             CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, CDS_TRAINING, KEYGEN, HELP);
 
@@ -179,6 +196,7 @@ public final class LaunchOptions {
     public static LaunchOptions parse(String[] args, Map<String, String> env, List<Flag<?>> extra) {
         Map<String, Flag<?>> known = declare(extra);
         Map<Flag<?>, List<String>> given = new LinkedHashMap<>();
+        List<Path> configPaths = new ArrayList<>(); // --config-file and --config-dir, in the order given
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("-h")) {
@@ -211,6 +229,25 @@ public final class LaunchOptions {
                 throw new IllegalArgumentException("--" + key + " given more than once");
             }
             texts.add(value);
+            if (flag == CONFIG_FILE || flag == CONFIG_DIR) {
+                configPaths.add(Path.of(value));
+            }
+        }
+        if (!configPaths.isEmpty() && !given.containsKey(HELP) && !given.containsKey(KEYGEN)) {
+            applyConfig(SerfConfig.read(configPaths), known, given);
+        }
+        if (given.containsKey(TAGS_FILE) && !given.containsKey(HELP) && !given.containsKey(KEYGEN)) {
+            if (given.containsKey(TAG)) {
+                // As Serf: "Tags config not allowed while using tag files".
+                throw new IllegalArgumentException("--tags-file: the tags come from the file; --tag (or a"
+                        + " configuration's tags) is not allowed with it");
+            }
+            Path file = Path.of(given.get(TAGS_FILE).get(0));
+            if (Files.exists(file)) {
+                List<String> restored = new ArrayList<>();
+                TagsFile.read(file).forEach((k, v) -> restored.add(k + "=" + v));
+                given.put(TAG, restored);
+            }
         }
         Map<Flag<?>, List<Object>> values = new LinkedHashMap<>();
         if (given.containsKey(HELP) || given.containsKey(KEYGEN)) {
@@ -240,6 +277,43 @@ public final class LaunchOptions {
         }
         List<HealthCheck> checks = partial.buildChecks();
         return new LaunchOptions(values, keyring, partial.buildTags(checks), checks);
+    }
+
+    /**
+     * Puts a Serf configuration's values under the command line's, as Serf merges its flags over its files: a
+     * single value only where the command line has none; lists (joins, event handlers) the files' first, then
+     * the command line's; tags merged, the command line's winning per key.
+     */
+    private static void applyConfig(SerfConfig.Values c, Map<String, Flag<?>> known, Map<Flag<?>, List<String>> given) {
+        for (Map.Entry<String, String> e : c.single().entrySet()) {
+            given.putIfAbsent(configFlag(known, e.getKey()), new ArrayList<>(List.of(e.getValue())));
+        }
+        for (Map.Entry<String, List<String>> e : c.lists().entrySet()) {
+            Flag<?> f = configFlag(known, e.getKey());
+            List<String> merged = new ArrayList<>(e.getValue());
+            merged.addAll(given.getOrDefault(f, List.of()));
+            given.put(f, merged);
+        }
+        if (!c.tags().isEmpty()) {
+            List<String> fromFlags = given.getOrDefault(TAG, List.of());
+            List<String> merged = new ArrayList<>();
+            c.tags().forEach((k, v) -> {
+                if (fromFlags.stream().noneMatch(t -> t.startsWith(k + "="))) {
+                    merged.add(k + "=" + v);
+                }
+            });
+            merged.addAll(fromFlags);
+            given.put(TAG, merged);
+        }
+    }
+
+    private static Flag<?> configFlag(Map<String, Flag<?>> known, String name) {
+        Flag<?> f = known.get(name);
+        if (f == null) {
+            throw new IllegalArgumentException("--config-file/--config-dir: the setting for --" + name
+                    + " is not taken by this program");
+        }
+        return f;
     }
 
     /** {@code --help}'s text: the shared flags, then {@code extra}. */
@@ -400,6 +474,11 @@ public final class LaunchOptions {
     /** The snapshot file, if any. */
     public Optional<Path> snapshot() {
         return get(SNAPSHOT);
+    }
+
+    /** {@code --tags-file}, if given. */
+    public Optional<Path> tagsFile() {
+        return get(TAGS_FILE);
     }
 
     /** Where the admin HTTP API should listen, if anywhere. */

@@ -214,6 +214,7 @@ public final class NodeLauncher {
         o.snapshot().ifPresent(b::snapshot);
         o.resolver().ifPresent(server -> b.resolver(new DnsServerResolver(server, Duration.ofSeconds(1))));
         GossipNode node = b.start();
+        o.tagsFile().ifPresent(f -> TagsFile.follow(node, f)); // before anything can change the tags
         LOG.info("{}: started at {} with tags {}{}", node.name(), node.advertiseAddress(), o.tags(),
                 o.keyring() != null ? ", traffic encrypted (cluster " + o.cluster() + ")" : ", traffic in plaintext");
         if (join) {

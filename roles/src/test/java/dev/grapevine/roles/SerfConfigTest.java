@@ -1,0 +1,109 @@
+package dev.grapevine.roles;
+
+import dev.grapevine.security.Keyring;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A Serf agent's configuration files and directories, as {@code serf agent -config-file/-config-dir} reads them
+ * (Serf's {@code ReadConfigPaths} and {@code MergeConfig}), through the launcher's flags.
+ */
+class SerfConfigTest {
+
+    private static final String KEY1 = Keyring.generateKeyBase64();
+    private static final String KEY2 = Keyring.generateKeyBase64();
+
+    private static LaunchOptions parse(String... args) {
+        return LaunchOptions.parse(args, Map.of());
+    }
+
+    /** The message of the start that fails on {@code f} holding {@code json}. */
+    private static String failure(Path f, String json) throws Exception {
+        Files.writeString(f, json);
+        return assertThrows(IllegalArgumentException.class, () -> parse("--config-file", f.toString())).getMessage();
+    }
+
+    @Test
+    void aDirectoryIsReadInLexicalOrderLaterFilesWinListsAppendTagsMerge(@TempDir Path dir) throws Exception {
+        Path conf = Files.createDirectory(dir.resolve("serf.d"));
+        Files.writeString(conf.resolve("10-base.json"), """
+                {"node_name": "base", "bind": "127.0.0.5:7946", "tags": {"role": "app", "dc": "east"},
+                 "start_join": ["127.0.0.1:7946"], "profile": "wan", "snapshot_path": "%s"}
+                """.formatted(dir.resolve("snap")));
+        Files.writeString(conf.resolve("20-override.json"), """
+                {"node_name": "web1", "tags": {"dc": "west"}, "retry_join": ["127.0.0.2"]}
+                """);
+        Files.writeString(conf.resolve("README"), "not json, not read");
+        Files.createDirectory(conf.resolve("nested.json")); // directories inside are not read
+
+        LaunchOptions o = parse("--config-dir", conf.toString());
+        assertEquals("web1", o.name(), "the later file wins");
+        assertEquals("127.0.0.5:7946", o.bind().toString());
+        assertEquals("west", o.tags().get("dc"), "tags merge, the later value winning");
+        assertEquals("app", o.tags().get("role"));
+        assertEquals(List.of("127.0.0.1:7946", "127.0.0.2"), o.join(), "start_join and retry_join append");
+        assertEquals("WAN", o.profile().name());
+        assertEquals(dir.resolve("snap"), o.snapshot().orElseThrow());
+
+        LaunchOptions flagsWin = parse("--config-dir", conf.toString(), "--name", "cli", "--tag", "dc=north",
+                "--join", "127.0.0.3:7946");
+        assertEquals("cli", flagsWin.name(), "a flag wins over the files");
+        assertEquals("north", flagsWin.tags().get("dc"));
+        assertEquals("app", flagsWin.tags().get("role"), "a tag the flags do not set stays");
+        assertEquals(List.of("127.0.0.1:7946", "127.0.0.2", "127.0.0.3:7946"), flagsWin.join(),
+                "the files' joins first, then the flags'");
+    }
+
+    @Test
+    void filesAreReadInTheOrderGivenAndSerfsKeyringFileIsTaken(@TempDir Path dir) throws Exception {
+        Path keyring = dir.resolve("keyring");
+        Files.writeString(keyring, "[\n  \"" + KEY1 + "\",\n  \"" + KEY2 + "\"\n]\n"); // as Serf writes it
+        Path a = dir.resolve("a.json");
+        Path b = dir.resolve("b.json");
+        Files.writeString(a, "{\"node_name\": \"from-a\", \"role\": \"front\", \"keyring_file\": \"" + keyring + "\"}");
+        Files.writeString(b, "{\"node_name\": \"from-b\", \"advertise\": \"\"}");
+        LaunchOptions o = parse("--config-file", b.toString(), "--config-file", a.toString());
+        assertEquals("from-a", o.name(), "the last path given wins");
+        assertEquals("front", o.tags().get("role"), "Serf's role key is the role tag");
+        Keyring k = o.keyring();
+        assertEquals(2, k.keys().size());
+        assertEquals(Keyring.ofBase64(KEY1).primary(), k.primary(), "the first key of the array is the primary");
+    }
+
+    @Test
+    void badConfigurationFailsNamingTheFileTheKeyAndTheProblem(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("agent.json");
+        String unknown = failure(f, "{\"node_name\": \"n\", \"bind_addr\": \"0.0.0.0\"}");
+        assertTrue(unknown.contains(f.toString()) && unknown.contains("'bind_addr'") && unknown.contains("unknown key"),
+                unknown);
+
+        String notYet = failure(f, "{\"node_name\": \"n\", \"rejoin_after_leave\": true}");
+        assertTrue(notYet.contains("'rejoin_after_leave'") && notYet.contains("does not take yet"), notYet);
+
+        String type = failure(f, "{\"node_name\": \"n\", \"start_join\": \"127.0.0.1\"}");
+        assertTrue(type.contains("'start_join'") && type.contains("must be a list of strings, was a string"), type);
+
+        String json = failure(f, "{\"node_name\": \"n\",, }");
+        assertTrue(json.startsWith(f + ": not valid JSON"), json);
+
+        String value = failure(f, "{\"node_name\": \"n\", \"profile\": \"fast\"}");
+        assertTrue(value.contains("--profile") && value.contains("fast"), value);
+
+        String noHandlers = failure(f, "{\"node_name\": \"n\", \"event_handlers\": [\"member-join=x.sh\"]}");
+        assertTrue(noHandlers.contains("--event-handler") && noHandlers.contains("not taken by this program"),
+                noHandlers);
+
+        String missing = assertThrows(IllegalArgumentException.class, () -> parse("--name", "n", "--config-dir",
+                dir.resolve("nope").toString())).getMessage();
+        assertTrue(missing.contains("nope") && missing.contains("no such file or directory"), missing);
+    }
+}
