@@ -1,5 +1,6 @@
 package dev.grapevine.roles;
 
+import dev.grapevine.GossipConfig;
 import dev.grapevine.HostPort;
 import dev.grapevine.Profile;
 import dev.grapevine.roles.health.HealthCheck;
@@ -155,8 +156,27 @@ public final class LaunchOptions {
             "tags persist here (JSON): restored at start, rewritten on every change; not with --tag",
             LaunchOptions::fileInExistingDirectory).env("GRAPEVINE_TAGS_FILE");
 
+    /** {@code --reconnect-interval DURATION}: how often a failed member is tried again (Serf's reconnect_interval). */
+    public static final Flag<Duration> RECONNECT_INTERVAL = gossipDuration("reconnect-interval",
+            "how often a failed member is tried again");
+    /** {@code --reconnect-timeout DURATION}: how long a failed member is kept and tried (Serf's reconnect_timeout). */
+    public static final Flag<Duration> RECONNECT_TIMEOUT = gossipDuration("reconnect-timeout",
+            "how long a failed member is kept and tried before it is reaped");
+    /** {@code --tombstone-timeout DURATION}: how long a member that left is remembered (Serf's tombstone_timeout). */
+    public static final Flag<Duration> TOMBSTONE_TIMEOUT = gossipDuration("tombstone-timeout",
+            "how long a member that left is remembered before it is reaped");
+    /** {@code --user-event-size-limit BYTES} (Serf's user_event_size_limit). */
+    public static final Flag<Integer> USER_EVENT_SIZE_LIMIT = gossipSize("user-event-size-limit",
+            "largest user event sent or taken");
+    /** {@code --query-size-limit BYTES} (Serf's query_size_limit). */
+    public static final Flag<Integer> QUERY_SIZE_LIMIT = gossipSize("query-size-limit", "largest query sent or taken");
+    /** {@code --query-response-size-limit BYTES} (Serf's query_response_size_limit). */
+    public static final Flag<Integer> QUERY_RESPONSE_SIZE_LIMIT = gossipSize("query-response-size-limit",
+            "largest query response sent or taken");
+
     /** The flags every process shares, in the order {@code --help} lists them. */
-    public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, KEY, KEY_FILE,
+    public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, RECONNECT_INTERVAL, RECONNECT_TIMEOUT,
+            TOMBSTONE_TIMEOUT, USER_EVENT_SIZE_LIMIT, QUERY_SIZE_LIMIT, QUERY_RESPONSE_SIZE_LIMIT, KEY, KEY_FILE,
             CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
             CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, CDS_TRAINING, KEYGEN, HELP);
 
@@ -274,6 +294,12 @@ public final class LaunchOptions {
             } catch (IllegalArgumentException | IOException e) {
                 throw new IllegalArgumentException("--key-file: " + e.getMessage(), e);
             }
+        }
+        try {
+            partial.gossipConfig();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the gossip settings (--reconnect-*, --tombstone-timeout, the size"
+                    + " limits): " + e.getMessage(), e);
         }
         List<HealthCheck> checks = partial.buildChecks();
         return new LaunchOptions(values, keyring, partial.buildTags(checks), checks);
@@ -441,6 +467,22 @@ public final class LaunchOptions {
         return get(PROFILE).orElse(Profile.LAN);
     }
 
+    /**
+     * The gossip settings: the profile's, with the reconnect, tombstone and size-limit flags given laid over.
+     *
+     * @throws IllegalArgumentException when the values given do not make a valid configuration
+     */
+    public GossipConfig gossipConfig() {
+        GossipConfig.Builder b = profile().config().toBuilder();
+        get(RECONNECT_INTERVAL).ifPresent(b::reconnectInterval);
+        get(RECONNECT_TIMEOUT).ifPresent(b::reconnectTimeout);
+        get(TOMBSTONE_TIMEOUT).ifPresent(b::tombstoneTimeout);
+        get(USER_EVENT_SIZE_LIMIT).ifPresent(b::userEventSizeLimit);
+        get(QUERY_SIZE_LIMIT).ifPresent(b::querySizeLimit);
+        get(QUERY_RESPONSE_SIZE_LIMIT).ifPresent(b::queryResponseSizeLimit);
+        return b.build();
+    }
+
     /** The encryption keys ({@code --key}, else read from {@code --key-file}), or null for plaintext. */
     public Keyring keyring() {
         return keyring;
@@ -592,6 +634,18 @@ public final class LaunchOptions {
         }
         HealthCheck.http("check", uri); // validates: absolute http(s) with a host
         return uri;
+    }
+
+    /** A gossip timing flag: a Go duration, no default (the profile's), its variable GRAPEVINE_<NAME>. */
+    private static Flag<Duration> gossipDuration(String name, String meaning) {
+        return Flag.value(name, "DURATION", meaning + "; default: the profile's", Durations::parse)
+                .env("GRAPEVINE_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    /** A gossip size-limit flag: bytes, at least 1, no default (the profile's), its variable GRAPEVINE_<NAME>. */
+    private static Flag<Integer> gossipSize(String name, String meaning) {
+        return Flag.value(name, "BYTES", meaning + "; default: the profile's", LaunchOptions::atLeastOne)
+                .env("GRAPEVINE_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
     private static Integer atLeastOne(String text) {

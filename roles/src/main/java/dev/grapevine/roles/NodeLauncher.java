@@ -200,7 +200,7 @@ public final class NodeLauncher {
                 .name(o.name())
                 .bind(o.bind().toString())
                 .tags(o.tags())
-                .profile(o.profile())
+                .config(o.gossipConfig())
                 .listener(NodeLauncher::log);
         if (o.advertise() != null) {
             b.advertise(o.advertise().toString());

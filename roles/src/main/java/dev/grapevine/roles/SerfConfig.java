@@ -30,16 +30,19 @@ final class SerfConfig {
     private static final Map<String, String> SCALARS = Map.of(
             "node_name", "name", "bind", "bind", "advertise", "advertise", "encrypt_key", "key",
             "keyring_file", "key-file", "snapshot_path", "snapshot", "profile", "profile", "tags_file", "tags-file");
+    /** Serf's durations (Go syntax, "15s", "48h") and sizes (JSON numbers), by the flag they become. */
+    private static final Map<String, String> DURATIONS = Map.of("reconnect_interval", "reconnect-interval",
+            "reconnect_timeout", "reconnect-timeout", "tombstone_timeout", "tombstone-timeout");
+    private static final Map<String, String> SIZES = Map.of("user_event_size_limit", "user-event-size-limit",
+            "query_size_limit", "query-size-limit", "query_response_size_limit", "query-response-size-limit");
     private static final Map<String, String> LISTS = Map.of(
             "event_handlers", "event-handler", "start_join", "join", "retry_join", "join");
     /** Keys of Serf's agent that Grapevine does not take yet: refused, not silently ignored. */
     private static final Set<String> NOT_YET = Set.of("log_level", "rpc_addr", "rpc_auth", "protocol",
-            "replay_on_join", "query_response_size_limit", "query_size_limit", "user_event_size_limit",
-            "leave_on_terminate", "skip_leave_on_interrupt", "discover", "mdns", "interface",
-            "reconnect_interval", "reconnect_timeout", "tombstone_timeout", "disable_name_resolution",
-            "enable_syslog", "syslog_facility", "retry_max_attempts", "retry_interval", "rejoin_after_leave",
-            "enable_compression", "statsite_addr", "statsd_addr", "broadcast_timeout", "validate_node_names",
-            "disable_coordinates");
+            "replay_on_join", "leave_on_terminate", "skip_leave_on_interrupt", "discover", "mdns", "interface",
+            "disable_name_resolution", "enable_syslog", "syslog_facility", "retry_max_attempts", "retry_interval",
+            "rejoin_after_leave", "enable_compression", "statsite_addr", "statsd_addr", "broadcast_timeout",
+            "validate_node_names", "disable_coordinates");
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -110,6 +113,21 @@ final class SerfConfig {
                 }
                 if (!s.isEmpty()) { // Serf's merge keeps the earlier value when a later one is empty
                     single.put(SCALARS.get(key), s);
+                }
+            } else if (DURATIONS.containsKey(key)) {
+                if (!(v instanceof String d)) {
+                    throw new IllegalArgumentException(where + ": must be a duration string such as \"15s\", was "
+                            + describe(v));
+                }
+                if (!d.isEmpty()) {
+                    single.put(DURATIONS.get(key), d);
+                }
+            } else if (SIZES.containsKey(key)) {
+                if (!(v instanceof Integer || v instanceof Long)) {
+                    throw new IllegalArgumentException(where + ": must be a whole number, was " + describe(v));
+                }
+                if (((Number) v).longValue() != 0) { // Serf's merge: zero keeps the earlier value
+                    single.put(SIZES.get(key), v.toString());
                 }
             } else if (LISTS.containsKey(key)) {
                 if (!(v instanceof List<?> l) || l.stream().anyMatch(x -> !(x instanceof String))) {

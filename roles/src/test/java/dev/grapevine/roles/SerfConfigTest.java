@@ -80,6 +80,33 @@ class SerfConfigTest {
     }
 
     @Test
+    void serfsTimeoutsAndSizeLimitsReachTheGossipSettings(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("agent.json");
+        Files.writeString(f, """
+                {"node_name": "n", "reconnect_interval": "15s", "reconnect_timeout": "48h",
+                 "tombstone_timeout": "24h", "user_event_size_limit": 1024, "query_size_limit": 1100,
+                 "query_response_size_limit": 1000, "profile": "local"}
+                """);
+        var c = parse("--config-file", f.toString()).gossipConfig();
+        assertEquals(java.time.Duration.ofSeconds(15), c.reconnectInterval());
+        assertEquals(java.time.Duration.ofHours(48), c.reconnectTimeout());
+        assertEquals(java.time.Duration.ofHours(24), c.tombstoneTimeout());
+        assertEquals(1024, c.userEventSizeLimit());
+        assertEquals(1100, c.querySizeLimit());
+        assertEquals(1000, c.queryResponseSizeLimit());
+        assertEquals(dev.grapevine.GossipConfig.local().probeTimeout(), c.probeTimeout(), "the rest is the profile's");
+        var flagsWin = parse("--config-file", f.toString(), "--reconnect-interval", "1m").gossipConfig();
+        assertEquals(java.time.Duration.ofMinutes(1), flagsWin.reconnectInterval());
+
+        String badDuration = failure(f, "{\"node_name\": \"n\", \"tombstone_timeout\": \"soon\"}");
+        assertTrue(badDuration.startsWith("--tombstone-timeout"), badDuration);
+        String tooLarge = failure(f, "{\"node_name\": \"n\", \"user_event_size_limit\": 9216}");
+        assertTrue(tooLarge.contains("userEventSizeLimit") && tooLarge.contains("9216"), tooLarge);
+        String notANumber = failure(f, "{\"node_name\": \"n\", \"query_size_limit\": \"4k\"}");
+        assertTrue(notANumber.contains("'query_size_limit'") && notANumber.contains("whole number"), notANumber);
+    }
+
+    @Test
     void badConfigurationFailsNamingTheFileTheKeyAndTheProblem(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("agent.json");
         String unknown = failure(f, "{\"node_name\": \"n\", \"bind_addr\": \"0.0.0.0\"}");
