@@ -156,6 +156,14 @@ public final class LaunchOptions {
             "tags persist here (JSON): restored at start, rewritten on every change; not with --tag",
             LaunchOptions::fileInExistingDirectory).env("GRAPEVINE_TAGS_FILE");
 
+    /** {@code --retry-interval DURATION}: time between join attempts through {@code --join} (Serf's retry_interval). */
+    public static final Flag<Duration> RETRY_INTERVAL = Flag.value("retry-interval", "DURATION",
+            "time between attempts to join through --join", Durations::parse).env("GRAPEVINE_RETRY_INTERVAL")
+            .defaultValue("2s");
+    /** {@code --retry-max-attempts N}: join attempts before giving up, 0 for no limit (Serf's retry_max_attempts). */
+    public static final Flag<Integer> RETRY_MAX_ATTEMPTS = Flag.value("retry-max-attempts", "N",
+            "join attempts before giving up; 0: no limit", LaunchOptions::atLeastZero)
+            .env("GRAPEVINE_RETRY_MAX_ATTEMPTS").defaultValue("0");
     /** {@code --reconnect-interval DURATION}: how often a failed member is tried again (Serf's reconnect_interval). */
     public static final Flag<Duration> RECONNECT_INTERVAL = gossipDuration("reconnect-interval",
             "how often a failed member is tried again");
@@ -175,7 +183,7 @@ public final class LaunchOptions {
             "largest query response sent or taken");
 
     /** The flags every process shares, in the order {@code --help} lists them. */
-    public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, RECONNECT_INTERVAL, RECONNECT_TIMEOUT,
+    public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, RETRY_INTERVAL, RETRY_MAX_ATTEMPTS, RECONNECT_INTERVAL, RECONNECT_TIMEOUT,
             TOMBSTONE_TIMEOUT, USER_EVENT_SIZE_LIMIT, QUERY_SIZE_LIMIT, QUERY_RESPONSE_SIZE_LIMIT, KEY, KEY_FILE,
             CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
             CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, CDS_TRAINING, KEYGEN, HELP);
@@ -467,6 +475,16 @@ public final class LaunchOptions {
         return get(PROFILE).orElse(Profile.LAN);
     }
 
+    /** {@code --retry-interval}: time between join attempts. */
+    public Duration retryInterval() {
+        return get(RETRY_INTERVAL).orElse(Duration.ofSeconds(2));
+    }
+
+    /** {@code --retry-max-attempts}: join attempts before giving up, 0 for no limit. */
+    public int retryMaxAttempts() {
+        return get(RETRY_MAX_ATTEMPTS).orElse(0);
+    }
+
     /**
      * The gossip settings: the profile's, with the reconnect, tombstone and size-limit flags given laid over.
      *
@@ -646,6 +664,18 @@ public final class LaunchOptions {
     private static Flag<Integer> gossipSize(String name, String meaning) {
         return Flag.value(name, "BYTES", meaning + "; default: the profile's", LaunchOptions::atLeastOne)
                 .env("GRAPEVINE_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
+
+    private static Integer atLeastZero(String text) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n < 0) {
+                throw new IllegalArgumentException("'" + text + "' must not be negative");
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number");
+        }
     }
 
     private static Integer atLeastOne(String text) {

@@ -32,7 +32,6 @@ import java.util.Map;
 public final class NodeLauncher {
 
     private static final Logger LOG = LoggerFactory.getLogger(NodeLauncher.class);
-    private static final Duration JOIN_RETRY = Duration.ofSeconds(2);
 
     private NodeLauncher() {
     }
@@ -223,10 +222,13 @@ public final class NodeLauncher {
         return node;
     }
 
-    /** Joins the {@code --join} peers in the background, retrying every 2 s until one answers. */
+    /**
+     * Joins the {@code --join} peers in the background, every {@code --retry-interval} (2 s) until one answers,
+     * at most {@code --retry-max-attempts} times (0: no limit).
+     */
     private static void joinPeers(GossipNode node, LaunchOptions o) {
         if (!o.join().isEmpty()) {
-            node.retryJoin(JOIN_RETRY, 0, o.join().toArray(String[]::new));
+            node.retryJoin(o.retryInterval(), o.retryMaxAttempts(), o.join().toArray(String[]::new));
         }
     }
 

@@ -31,18 +31,19 @@ final class SerfConfig {
             "node_name", "name", "bind", "bind", "advertise", "advertise", "encrypt_key", "key",
             "keyring_file", "key-file", "snapshot_path", "snapshot", "profile", "profile", "tags_file", "tags-file");
     /** Serf's durations (Go syntax, "15s", "48h") and sizes (JSON numbers), by the flag they become. */
-    private static final Map<String, String> DURATIONS = Map.of("reconnect_interval", "reconnect-interval",
+    private static final Map<String, String> DURATIONS = Map.of("retry_interval", "retry-interval",
+            "reconnect_interval", "reconnect-interval",
             "reconnect_timeout", "reconnect-timeout", "tombstone_timeout", "tombstone-timeout");
-    private static final Map<String, String> SIZES = Map.of("user_event_size_limit", "user-event-size-limit",
+    private static final Map<String, String> SIZES = Map.of("retry_max_attempts", "retry-max-attempts",
+            "user_event_size_limit", "user-event-size-limit",
             "query_size_limit", "query-size-limit", "query_response_size_limit", "query-response-size-limit");
     private static final Map<String, String> LISTS = Map.of(
             "event_handlers", "event-handler", "start_join", "join", "retry_join", "join");
     /** Keys of Serf's agent that Grapevine does not take yet: refused, not silently ignored. */
     private static final Set<String> NOT_YET = Set.of("log_level", "rpc_addr", "rpc_auth", "protocol",
             "replay_on_join", "leave_on_terminate", "skip_leave_on_interrupt", "discover", "mdns", "interface",
-            "disable_name_resolution", "enable_syslog", "syslog_facility", "retry_max_attempts", "retry_interval",
-            "rejoin_after_leave", "enable_compression", "statsite_addr", "statsd_addr", "broadcast_timeout",
-            "validate_node_names", "disable_coordinates");
+            "disable_name_resolution", "enable_syslog", "syslog_facility", "rejoin_after_leave", "enable_compression",
+            "statsite_addr", "statsd_addr", "broadcast_timeout", "validate_node_names", "disable_coordinates");
 
     private static final JsonFactory JSON = new JsonFactory();
 

@@ -80,14 +80,47 @@ class SerfConfigTest {
     }
 
     @Test
+    void aNodeStartedFromASerfConfigDirectoryAndKeyringJoinsAndIsSeenWithItsTags(@TempDir Path dir) throws Exception {
+        Path keyring = dir.resolve("keyring.json");
+        Files.writeString(keyring, "[\n  \"" + KEY1 + "\",\n  \"" + KEY2 + "\"\n]");
+        Path conf = Files.createDirectory(dir.resolve("serf.d"));
+        Files.writeString(conf.resolve("agent.json"), """
+                {
+                  "node_name": "web1",
+                  "bind": "127.0.6.31:7946",
+                  "keyring_file": "%s",
+                  "tags": {"role": "app", "dc": "east"},
+                  "start_join": ["127.0.6.32:7946"],
+                  "profile": "local"
+                }
+                """.formatted(keyring));
+        try (Launch seed = NodeLauncher.launch(new String[]{"--name", "seed", "--bind", "127.0.6.32:7946",
+                "--profile", "local", "--key", KEY1}, Map.of(), List.of());
+             Launch web = NodeLauncher.launch(new String[]{"--config-dir", conf.toString()}, Map.of(), List.of())) {
+            assertEquals("web1", web.node().name());
+            assertTrue(Poll.until(() -> seed.node().member("web1").map(m -> m.isUp()).orElse(false),
+                    java.time.Duration.ofSeconds(20)), "the seed, sharing the primary key, sees web1 join");
+            Map<String, String> tags = seed.node().member("web1").orElseThrow().tags();
+            assertEquals("app", tags.get("role"));
+            assertEquals("east", tags.get("dc"));
+        }
+    }
+
+    @Test
     void serfsTimeoutsAndSizeLimitsReachTheGossipSettings(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("agent.json");
         Files.writeString(f, """
                 {"node_name": "n", "reconnect_interval": "15s", "reconnect_timeout": "48h",
                  "tombstone_timeout": "24h", "user_event_size_limit": 1024, "query_size_limit": 1100,
-                 "query_response_size_limit": 1000, "profile": "local"}
+                 "query_response_size_limit": 1000, "profile": "local", "retry_interval": "30s",
+                 "retry_max_attempts": 3}
                 """);
-        var c = parse("--config-file", f.toString()).gossipConfig();
+        LaunchOptions o = parse("--config-file", f.toString());
+        assertEquals(java.time.Duration.ofSeconds(30), o.retryInterval());
+        assertEquals(3, o.retryMaxAttempts());
+        assertEquals(java.time.Duration.ofSeconds(2), parse("--name", "n").retryInterval(), "Grapevine's default");
+        assertEquals(0, parse("--name", "n").retryMaxAttempts(), "no limit by default");
+        var c = o.gossipConfig();
         assertEquals(java.time.Duration.ofSeconds(15), c.reconnectInterval());
         assertEquals(java.time.Duration.ofHours(48), c.reconnectTimeout());
         assertEquals(java.time.Duration.ofHours(24), c.tombstoneTimeout());
