@@ -667,22 +667,18 @@ public final class LaunchOptions {
     }
 
     private static Integer atLeastZero(String text) {
-        try {
-            int n = Integer.parseInt(text.trim());
-            if (n < 0) {
-                throw new IllegalArgumentException("'" + text + "' must not be negative");
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a whole number");
-        }
+        return atLeast(0, text);
     }
 
     private static Integer atLeastOne(String text) {
+        return atLeast(1, text);
+    }
+
+    private static Integer atLeast(int min, String text) {
         try {
             int n = Integer.parseInt(text.trim());
-            if (n < 1) {
-                throw new IllegalArgumentException("'" + text + "' must be at least 1");
+            if (n < min) {
+                throw new IllegalArgumentException("'" + text + "' must be at least " + min);
             }
             return n;
         } catch (NumberFormatException e) {
