@@ -37,10 +37,7 @@ command -v curl >/dev/null || { say "this demo needs curl"; exit 1; }
 
 # Every packet of the demo cluster is encrypted with a fresh key (AES-256-GCM).
 KEY=$(head -c 32 /dev/urandom | base64)
-# samples/role.sh starts each with the shipped JVM options (samples/jvm.options) and its AppCDS archive; these
-# only shape the log lines.
-export JAVA_OPTS="-Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
--Dorg.slf4j.simpleLogger.showThreadName=false -Dorg.slf4j.simpleLogger.showLogName=false"
+# samples/role.sh starts each with the shipped JVM options (samples/jvm.options) and its AppCDS archive.
 DNS=127.0.0.10
 PROXY=127.0.0.11
 

@@ -16,7 +16,7 @@ if [ "${1:-}" = train-cds ]; then
   role_opts=""; [ -f "$dir/role.options" ] && role_opts="@$dir/role.options"
   # shellcheck disable=SC2086
   java "@$dir/jvm.options" $role_opts "-XX:DumpLoadedClassList=$dir/classes.list" \
-    -Dorg.slf4j.simpleLogger.defaultLogLevel=error -jar "$GRAPEVINE_JAR" \
+    -jar "$GRAPEVINE_JAR" --log-level err \
     --name cds-training --bind 127.0.0.1:0 --admin 127.0.0.1:0 \
     --key Y2RzLXRyYWluaW5nLW9ubHktdGhyb3ctYXdheS1rZXk= --cds-training "$@"
   # shellcheck disable=SC2086

@@ -217,7 +217,7 @@ PINNED=${PINNED:-1}
 SCALE_DOWN_DURATION=${SCALE_DOWN_DURATION:-30}
 NET=${NET:-127.0.0}
 OUT=${OUT:-benchmarks/results/http-path/$(date -u +%Y-%m-%d-%H%M%S)}
-LOG_FLAGS=(-Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS)
+LOG_FLAGS=() # the role servers' log lines carry the time already (roles' ProcessLog)
 
 [[ "$NET" =~ ^127\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "NET must be a loopback /24 such as 127.0.0, was '$NET'"
 for v in DURATION WARMUP SCALE_DOWN_DURATION; do

@@ -94,6 +94,8 @@ class SecurityTest {
         int n = 10;
         Map<String, Set<String>> received = new ConcurrentHashMap<>();
         Path keyFile = dir.resolve("node0.keys");
+        Path serfKeyFile = dir.resolve("keyring.json"); // node1's, in Serf's format
+        Files.writeString(serfKeyFile, "[\"" + KEY + "\"]");
         for (int i = 0; i < n; i++) {
             String name = "k" + i;
             received.put(name, ConcurrentHashMap.newKeySet());
@@ -107,6 +109,8 @@ class SecurityTest {
                         });
                 if (index == 0) {
                     b.keyringFile(keyFile);
+                } else if (index == 1) {
+                    b.keyringFile(serfKeyFile);
                 }
             });
             if (i > 0) {
@@ -159,7 +163,9 @@ class SecurityTest {
         assertEquals(1, listing.installed().size(), listing.toString());
         assertEquals(Map.of(listing.primary().keySet().iterator().next(), n), listing.primary());
         assertEquals(Keyring.ofBase64(next), Keyring.fromFile(keyFile), "node0 persisted its new keyring");
-        assertTrue(Files.exists(keyFile));
+        assertTrue(Files.readString(keyFile).startsWith("#"), "node0's file keeps Grapevine's format");
+        assertEquals("[\n  \"" + next + "\"\n]", Files.readString(serfKeyFile),
+                "node1's Serf keyring file is written back as Serf writes it");
     }
 
     @Test

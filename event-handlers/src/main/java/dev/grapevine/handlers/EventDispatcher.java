@@ -55,15 +55,24 @@ public final class EventDispatcher implements ClusterListener, AutoCloseable {
     /** How long close() waits for each handler thread. */
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
-    private final List<Lane> lanes;
-    private final Path tempDir;
+    /** Replaced as a whole by {@link #updateScripts}; {@link #onEvent} reads it without the lock. */
+    private volatile List<Lane> lanes;
+    private Path tempDir;
+    private final Settings settings;
+    private int lanesMade;
     private GossipNode node;
     private ScheduledThreadPoolExecutor watchdog;
     private volatile boolean closed;
 
-    private EventDispatcher(List<Lane> lanes, Path tempDir) {
+    /** The builder's lane settings, for lanes made by {@link #updateScripts}. */
+    private record Settings(int queueCapacity, int maxBatch, Duration timeout, Duration slowWarning) {
+    }
+
+    private EventDispatcher(List<Lane> lanes, Path tempDir, Settings settings) {
         this.lanes = List.copyOf(lanes);
         this.tempDir = tempDir;
+        this.settings = settings;
+        this.lanesMade = lanes.size();
     }
 
     /** A builder with no handler yet. */
@@ -101,17 +110,76 @@ public final class EventDispatcher implements ClusterListener, AutoCloseable {
         if (lanes.isEmpty()) {
             return this;
         }
-        watchdog = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "grapevine-handlers-" + node.name() + "-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        watchdog.setRemoveOnCancelPolicy(true);
         for (int i = 0; i < lanes.size(); i++) {
-            lanes.get(i).start(node, "grapevine-handler-" + node.name() + "-" + (i + 1), watchdog);
+            lanes.get(i).start(node, "grapevine-handler-" + node.name() + "-" + (i + 1), watchdog());
         }
         LOG.info("{}: {} event handler(s) running", node.name(), lanes.size());
         return this;
+    }
+
+    /** The thread that stops runs past their timeout, made with the first handler. Called with the lock held. */
+    private ScheduledThreadPoolExecutor watchdog() {
+        if (watchdog == null) {
+            watchdog = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "grapevine-handlers-" + node.name() + "-watchdog");
+                t.setDaemon(true);
+                return t;
+            });
+            watchdog.setRemoveOnCancelPolicy(true);
+        }
+        return watchdog;
+    }
+
+    /**
+     * Makes {@code specs} the script handlers, as Serf's agent does with its scripts on SIGHUP: a handler whose
+     * filter and command are unchanged keeps running with what it has queued (it loses and repeats nothing); a
+     * new one starts and gets the events from now on; a removed one stops (its queue discarded, a running
+     * script killed). Java handlers are kept as they are.
+     *
+     * @return whether anything changed
+     * @throws IllegalStateException when not attached yet, or closed
+     * @throws UncheckedIOException  when the first script handler's temporary directory cannot be made
+     */
+    public synchronized boolean updateScripts(List<HandlerSpec> specs) {
+        if (closed || node == null) {
+            throw new IllegalStateException(closed ? "event dispatcher is closed" : "event dispatcher is not attached");
+        }
+        List<HandlerSpec> wanted = new ArrayList<>(specs);
+        List<Lane> next = new ArrayList<>();
+        List<Lane> removed = new ArrayList<>();
+        for (Lane lane : lanes) {
+            if (!(lane.invoker() instanceof ScriptInvoker script)) {
+                next.add(lane);
+            } else if (wanted.remove(script.spec())) {
+                next.add(lane);
+            } else {
+                removed.add(lane);
+            }
+        }
+        if (wanted.isEmpty() && removed.isEmpty()) {
+            return false;
+        }
+        if (!wanted.isEmpty() && tempDir == null) {
+            try {
+                tempDir = Files.createTempDirectory("grapevine-handlers-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a temporary directory for script handlers", e);
+            }
+        }
+        for (HandlerSpec spec : wanted) {
+            int index = ++lanesMade;
+            Lane lane = new Lane(index, new ScriptInvoker(spec, tempDir), settings.queueCapacity(),
+                    settings.maxBatch(), settings.timeout(), settings.slowWarning());
+            lane.start(node, "grapevine-handler-" + node.name() + "-" + index, watchdog());
+            next.add(lane);
+        }
+        lanes = List.copyOf(next); // from here on events go to the new set only
+        for (Lane lane : removed) {
+            lane.close(CLOSE_WAIT);
+        }
+        LOG.info("{}: event handlers reloaded: {} started, {} stopped, {} running", node.name(), wanted.size(),
+                removed.size(), next.size());
+        return true;
     }
 
     /** Counters of every handler, in registration order. */
@@ -311,7 +379,7 @@ public final class EventDispatcher implements ClusterListener, AutoCloseable {
             for (var h : handlers) {
                 lanes.add(new Lane(lanes.size() + 1, h.apply(dir), queueCapacity, maxBatch, timeout, slowWarning));
             }
-            return new EventDispatcher(lanes, dir);
+            return new EventDispatcher(lanes, dir, new Settings(queueCapacity, maxBatch, timeout, slowWarning));
         }
 
         /**

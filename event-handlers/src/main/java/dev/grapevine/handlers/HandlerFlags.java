@@ -7,7 +7,9 @@ import dev.grapevine.roles.Flag;
 import dev.grapevine.roles.Launch;
 import dev.grapevine.roles.LaunchOptions;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -58,19 +60,55 @@ public final class HandlerFlags {
 
     /**
      * Starts what the flags ask for on the launched node (script handlers, template watchers) and registers
-     * each with the launch, so they stop with it. Does nothing when none of the flags was given.
+     * each with the launch, so they stop with it; and reloads them with the launch's configuration
+     * ({@link Launch#reload()}, SIGHUP): script handlers as {@link EventDispatcher#updateScripts} does, and every
+     * template read, parsed and rendered again (its file rewritten and its command run only when the output
+     * changed). A template that no longer loads is reported and its running watcher kept; a removed one stops.
      *
      * @throws IllegalArgumentException when a template cannot be read, parsed or first written, naming it
      */
     public static void start(Launch launch) {
         LaunchOptions o = launch.options();
-        List<HandlerSpec> handlers = o.all(EVENT_HANDLER);
-        if (!handlers.isEmpty()) {
-            EventDispatcher.Builder b = EventDispatcher.builder();
-            handlers.forEach(b::script);
-            launch.register(b.install(launch.node()));
+        EventDispatcher.Builder b = EventDispatcher.builder();
+        o.all(EVENT_HANDLER).forEach(b::script);
+        EventDispatcher dispatcher = launch.register(b.install(launch.node()));
+        Map<Path, TemplateWatcher> watchers = new LinkedHashMap<>(); // by destination; reloads are serialized
+        for (TemplateSpec t : templates(o)) {
+            watchers.put(t.destination(), launch.register(watch(launch, t, wait(o))));
         }
-        TemplateWait wait = o.get(TEMPLATE_WAIT).orElse(TemplateWait.DEFAULT);
+        launch.onReload((previous, next) -> {
+            dispatcher.updateScripts(next.all(EVENT_HANDLER));
+            List<String> failed = new ArrayList<>();
+            Map<Path, TemplateWatcher> kept = new LinkedHashMap<>();
+            for (TemplateSpec t : templates(next)) {
+                TemplateWatcher old = watchers.remove(t.destination());
+                try {
+                    TemplateWatcher w = launch.register(watch(launch, t, wait(next)));
+                    if (old != null) {
+                        old.close();
+                    }
+                    kept.put(t.destination(), w);
+                } catch (IllegalArgumentException e) {
+                    failed.add(e.getMessage() + (old != null ? " (the running one is kept)" : ""));
+                    if (old != null) {
+                        kept.put(t.destination(), old);
+                    }
+                }
+            }
+            watchers.values().forEach(TemplateWatcher::close); // templates no longer configured
+            watchers.clear();
+            watchers.putAll(kept);
+            if (!failed.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", failed));
+            }
+        });
+    }
+
+    private static TemplateWait wait(LaunchOptions o) {
+        return o.get(TEMPLATE_WAIT).orElse(TemplateWait.DEFAULT);
+    }
+
+    private static List<TemplateSpec> templates(LaunchOptions o) {
         List<TemplateSpec> templates = new ArrayList<>();
         for (TemplateSpec t : o.all(TEMPLATE)) {
             for (Map.Entry<String, String> p : o.all(TEMPLATE_PARAM)) {
@@ -78,13 +116,15 @@ public final class HandlerFlags {
             }
             templates.add(t);
         }
-        for (TemplateSpec t : templates) {
-            try {
-                launch.register(TemplateWatcher.builder(t).node(launch.node()).wait(wait).start());
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("--template " + t.source() + " -> " + t.destination() + ": "
-                        + e.getMessage(), e);
-            }
+        return templates;
+    }
+
+    private static TemplateWatcher watch(Launch launch, TemplateSpec t, TemplateWait wait) {
+        try {
+            return TemplateWatcher.builder(t).node(launch.node()).wait(wait).start();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--template " + t.source() + " -> " + t.destination() + ": "
+                    + e.getMessage(), e);
         }
     }
 }

@@ -56,6 +56,11 @@ final class Lane {
         this.slowWarning = slowWarning;
     }
 
+    /** What this lane runs. */
+    Invoker invoker() {
+        return invoker;
+    }
+
     String name() {
         return "handler " + index + " " + invoker.description();
     }

@@ -33,6 +33,11 @@ final class ScriptInvoker implements Invoker {
     private final HandlerSpec spec;
     private final Path dir;
 
+    /** The handler's filter and command. */
+    HandlerSpec spec() {
+        return spec;
+    }
+
     ScriptInvoker(HandlerSpec spec, Path dir) {
         this.spec = spec;
         this.dir = dir;

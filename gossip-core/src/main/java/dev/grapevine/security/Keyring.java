@@ -37,8 +37,9 @@ import java.util.stream.Collectors;
  *
  * <p><b>Formats.</b> A key is standard base64 of 16, 24 or 32 bytes (AES-128/192/256; 32 recommended, what
  * {@link #generateKey()} makes, Serf's {@code keygen} format). A keyring file holds one key per line, the
- * primary first; blank lines and lines starting with {@code #} are ignored, surrounding whitespace too. The
- * environment form is the keys separated by commas, the primary first.
+ * primary first; blank lines and lines starting with {@code #} are ignored, surrounding whitespace too; or it
+ * is Serf's keyring file, a JSON array of those keys, the primary first. {@link #toFile(Path)} writes a file
+ * back in the format it had. The environment form is the keys separated by commas, the primary first.
  */
 public final class Keyring {
 
@@ -334,21 +335,77 @@ public final class Keyring {
         return keys;
     }
 
+    /** The {@link FileFormat#LINES} text. */
+    private String lines() {
+        StringBuilder sb = new StringBuilder(
+                "# Grapevine keyring: one base64 key per line, the first is the primary (encrypts).\n");
+        for (AeadKey k : keys) {
+            sb.append(k.base64()).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The {@link FileFormat#SERF_JSON} text: Go's {@code json.MarshalIndent(keys, "", "  ")}. */
+    private String serfJson() {
+        StringBuilder sb = new StringBuilder("[\n");
+        for (int i = 0; i < keys.size(); i++) {
+            sb.append("  \"").append(keys.get(i).base64()).append('"').append(i + 1 < keys.size() ? ",\n" : "\n");
+        }
+        return sb.append(']').toString();
+    }
+
     /** Whether {@code key} is installed. */
     public boolean contains(AeadKey key) {
         return keys.contains(key);
     }
 
+    /** The two keyring file formats {@link #fromFile} reads. */
+    public enum FileFormat {
+        /** One base64 key per line, the primary first, under a {@code #} comment line: Grapevine's own. */
+        LINES,
+        /**
+         * Serf's: a JSON array of base64 keys, the primary first, as Serf's agent writes it after a key
+         * change (two-space indent, one key per line, no newline at the end).
+         */
+        SERF_JSON
+    }
+
     /**
-     * Writes this keyring in the {@link #fromFile} format, atomically: a temporary file in the same
-     * directory, readable and writable by the owner only where the file system has POSIX permissions,
-     * flushed to disk, then moved over {@code file}. A reader never sees a half-written keyring, and a crash
-     * leaves either the old file or the new one.
+     * The format of the keyring file at {@code file}: {@link FileFormat#SERF_JSON} when it holds a JSON array,
+     * {@link FileFormat#LINES} otherwise (also when the file does not exist).
+     *
+     * @throws IOException if the file exists and cannot be read
+     */
+    public static FileFormat formatOf(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return FileFormat.LINES;
+        }
+        return Files.readString(file, StandardCharsets.UTF_8).strip().startsWith("[")
+                ? FileFormat.SERF_JSON : FileFormat.LINES;
+    }
+
+    /**
+     * Writes this keyring to {@code file} in the format the file has now ({@link #formatOf}), so a Serf
+     * keyring file stays one Serf can read; see {@link #toFile(Path, FileFormat)}.
      *
      * @param file the destination; its directory must exist
-     * @throws IOException if writing or moving fails (the temporary file is deleted)
+     * @throws IOException if reading the old file, writing or moving fails
      */
     public void toFile(Path file) throws IOException {
+        toFile(file, formatOf(file));
+    }
+
+    /**
+     * Writes this keyring in {@code format}, atomically: a temporary file in the same directory, readable and
+     * writable by the owner only where the file system has POSIX permissions (0600, as Serf), flushed to disk,
+     * then moved over {@code file}. A reader never sees a half-written keyring, and a crash leaves either the
+     * old file or the new one.
+     *
+     * @param file   the destination; its directory must exist
+     * @param format the file format
+     * @throws IOException if writing or moving fails (the temporary file is deleted)
+     */
+    public void toFile(Path file, FileFormat format) throws IOException {
         Path abs = file.toAbsolutePath();
         Path dir = abs.getParent();
         boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
@@ -358,11 +415,7 @@ public final class Keyring {
         Path tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp", attrs);
         try {
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                w.write("# Grapevine keyring: one base64 key per line, the first is the primary (encrypts).\n");
-                for (AeadKey k : keys) {
-                    w.write(k.base64());
-                    w.write('\n');
-                }
+                w.write(format == FileFormat.SERF_JSON ? serfJson() : lines());
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);

@@ -133,6 +133,26 @@ class KeyringTest {
     }
 
     @Test
+    void aSerfKeyringFileIsWrittenBackAsSerfWritesIt() throws IOException {
+        Path f = dir.resolve("keyring.json");
+        Files.writeString(f, "[\"" + K32 + "\"]\n");
+        assertEquals(Keyring.FileFormat.SERF_JSON, Keyring.formatOf(f));
+        Keyring r = Keyring.fromFile(f).install(K32B).use(K32B);
+        r.toFile(f);
+        // Go's json.MarshalIndent(keys, "", "  "), no newline at the end, mode 0600: what Serf's agent writes.
+        assertEquals("[\n  \"" + K32B + "\",\n  \"" + K32 + "\"\n]", Files.readString(f));
+        assertEquals(r, Keyring.fromFile(f));
+        if (f.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        }
+        Path fresh = dir.resolve("fresh");
+        assertEquals(Keyring.FileFormat.LINES, Keyring.formatOf(fresh), "a new file gets Grapevine's format");
+        r.toFile(fresh, Keyring.FileFormat.SERF_JSON);
+        assertEquals(Keyring.FileFormat.SERF_JSON, Keyring.formatOf(fresh));
+        assertEquals(r, Keyring.fromFile(fresh));
+    }
+
+    @Test
     void writingIntoAMissingDirectoryFailsAndLeavesNothing() {
         assertThrows(IOException.class, () -> Keyring.ofBase64(K16).toFile(dir.resolve("no/such/dir/keys")));
     }

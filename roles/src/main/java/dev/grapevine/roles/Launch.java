@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,7 +24,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Closing is graceful, in this order: the health checks stop; the node leaves the cluster (waiting at most
  * {@link #LEAVE_TIMEOUT}), so every member takes it out of rotation and reports it left, not failed; the
  * registered closeables close, newest first, so servers stop only after peers have stopped sending to them;
- * the node closes.
+ * the node closes. {@link #close(boolean) close(false)} skips the leave.
+ *
+ * <p>{@link #reload()} reads the configuration again and applies what can change while the process runs
+ * (the log level, the tags, and whatever the role added with {@link #onReload}); {@link NodeLauncher#main}
+ * calls it on SIGHUP, and takes SIGTERM and SIGINT as Serf's agent does (see roles/README.md, "Signals and
+ * reloading").
  */
 public final class Launch implements AutoCloseable {
 
@@ -32,7 +38,7 @@ public final class Launch implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
 
-    private final LaunchOptions options;
+    private volatile LaunchOptions options;
     private final GossipNode node;
     private final HealthChecker health;
     /** Guarded by {@link #lock}; null once closing has begun. */
@@ -41,6 +47,21 @@ public final class Launch implements AutoCloseable {
     private final CountDownLatch closedLatch = new CountDownLatch(1);
     private final Thread hook;
     private final SharedHttp http;
+    private final java.util.List<Reloader> reloaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Object reloadLock = new Object();
+    /** Reads the configuration again for {@link #reload()}; null when there is nothing to read it from. */
+    private volatile java.util.function.Supplier<LaunchOptions> source;
+
+    /** What a part of the process does when the configuration is reloaded (SIGHUP). */
+    @FunctionalInterface
+    public interface Reloader {
+
+        /**
+         * Applies {@code next} where it differs from {@code previous}. A part that cannot take the new
+         * configuration reports why (an exception, logged) and keeps running as it was.
+         */
+        void reload(LaunchOptions previous, LaunchOptions next) throws Exception;
+    }
 
     Launch(LaunchOptions options, GossipNode node, HealthChecker health, SharedHttp http) {
         this.options = options;
@@ -51,9 +72,89 @@ public final class Launch implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
-    /** The parsed command line. */
+    /** The parsed command line (with its configuration files): the one of the last successful {@link #reload()}. */
     public LaunchOptions options() {
         return options;
+    }
+
+    /** Where {@link #reload()} reads the configuration again: the command line, variables and files. */
+    void reloadFrom(java.util.function.Supplier<LaunchOptions> source) {
+        this.source = source;
+    }
+
+    /**
+     * Runs {@code reloader} on every {@link #reload()} that reads a valid configuration, after the ones added
+     * before it.
+     */
+    public void onReload(Reloader reloader) {
+        reloaders.add(Objects.requireNonNull(reloader, "reloader"));
+    }
+
+    /**
+     * Reads the configuration again (SIGHUP does this), as Serf's agent does: when it no longer parses, the error
+     * is logged and the running configuration kept; otherwise the log level and the tags change to the new ones
+     * (tags set by the process itself since, such as health, are kept), every {@link #onReload} part applies it
+     * (event handlers, templates), and settings that only take effect at start are named in the log. The node
+     * stays in the cluster throughout.
+     *
+     * @return true when a new configuration was read and applied
+     */
+    public boolean reload() {
+        synchronized (reloadLock) {
+            java.util.function.Supplier<LaunchOptions> from = source;
+            if (from == null || isClosed()) {
+                LOG.warn("{}: nothing to reload from", node.name());
+                return false;
+            }
+            LaunchOptions previous = options;
+            LaunchOptions next;
+            try {
+                next = from.get();
+            } catch (RuntimeException e) {
+                LOG.error("{}: the configuration no longer parses, the running one is kept: {}", node.name(),
+                        e.getMessage());
+                return false;
+            }
+            if (next.logLevel() != previous.logLevel() && ProcessLog.setLevel(next.logLevel())) {
+                LOG.info("{}: log level {}", node.name(), next.logLevel());
+            }
+            reloadTags(previous.tags(), next.tags());
+            java.util.List<String> atStart = new java.util.ArrayList<>();
+            for (Flag<?> f : LaunchOptions.FLAGS) {
+                if (!RELOADED.contains(f) && !previous.all(f).equals(next.all(f))) {
+                    atStart.add("--" + f.name());
+                }
+            }
+            if (!atStart.isEmpty()) {
+                LOG.warn("{}: {} changed; this takes effect at the next start", node.name(), atStart);
+            }
+            options = next;
+            for (Reloader r : reloaders) {
+                try {
+                    r.reload(previous, next);
+                } catch (Exception e) {
+                    LOG.error("{}: reload: {}", node.name(), e.getMessage());
+                }
+            }
+            LOG.info("{}: configuration reloaded", node.name());
+            return true;
+        }
+    }
+
+    /** Shared flags a reload applies (the rest wait for the next start); role flags are their reloaders'. */
+    private static final java.util.Set<Flag<?>> RELOADED = java.util.Set.of(LaunchOptions.LOG_LEVEL,
+            LaunchOptions.TAG, LaunchOptions.LEAVE_ON_TERMINATE, LaunchOptions.SKIP_LEAVE_ON_INTERRUPT,
+            LaunchOptions.CONFIG_FILE, LaunchOptions.CONFIG_DIR);
+
+    private void reloadTags(Map<String, String> previous, Map<String, String> next) {
+        if (previous.equals(next)) {
+            return;
+        }
+        Map<String, String> tags = new java.util.LinkedHashMap<>(node.localMember().tags());
+        previous.keySet().stream().filter(k -> !next.containsKey(k)).forEach(tags::remove);
+        tags.putAll(next);
+        LOG.info("{}: tags {}", node.name(), tags);
+        node.updateTags(tags);
     }
 
     /** The running node. */
@@ -125,6 +226,14 @@ public final class Launch implements AutoCloseable {
      */
     @Override
     public void close() {
+        close(true);
+    }
+
+    /**
+     * As {@link #close()}; with {@code leave} false the node does not leave the cluster first, so its peers find
+     * it failed (what Serf's agent does on SIGTERM by default).
+     */
+    public void close(boolean leave) {
         Deque<AutoCloseable> toClose;
         synchronized (lock) {
             toClose = closeables;
@@ -147,13 +256,15 @@ public final class Launch implements AutoCloseable {
                 }
             }
             health.close();
-            LOG.info("{}: leaving the cluster", node.name());
-            try {
-                node.leave().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (Exception e) {
-                LOG.warn("{}: leave did not complete: {}", node.name(), e.toString());
+            if (leave) {
+                LOG.info("{}: leaving the cluster", node.name());
+                try {
+                    node.leave().get(LEAVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (Exception e) {
+                    LOG.warn("{}: leave did not complete: {}", node.name(), e.toString());
+                }
             }
             while (!toClose.isEmpty()) {
                 closeQuietly(toClose.pop());

@@ -182,11 +182,33 @@ public final class LaunchOptions {
     public static final Flag<Integer> QUERY_RESPONSE_SIZE_LIMIT = gossipSize("query-response-size-limit",
             "largest query response sent or taken");
 
+    /** {@code --log-level LEVEL}: Serf's level names; SIGHUP rereads it (Serf's log_level). */
+    public static final Flag<LogLevel> LOG_LEVEL = Flag.value("log-level", "trace|debug|info|warn|err",
+            "the log's level, Serf's names; default info; SIGHUP rereads it", LogLevel::parse)
+            .env("GRAPEVINE_LOG_LEVEL");
+    /**
+     * {@code --rejoin-after-leave}: after a restart, rejoin the snapshot's members even when this node had left
+     * (Serf's {@code -rejoin}, rejoin_after_leave).
+     */
+    public static final Flag<Boolean> REJOIN_AFTER_LEAVE = Flag.toggle("rejoin-after-leave",
+            "after a restart, rejoin the --snapshot's members even if this node had left");
+    /**
+     * {@code --leave-on-terminate true|false}: on SIGTERM leave gracefully (Grapevine's default) or stop without
+     * leaving, so peers see a failure (Serf's default, leave_on_terminate false).
+     */
+    public static final Flag<Boolean> LEAVE_ON_TERMINATE = Flag.value("leave-on-terminate", "true|false",
+            "on SIGTERM leave the cluster gracefully (true) or stop at once, peers seeing a failure (false)",
+            LaunchOptions::bool).env("GRAPEVINE_LEAVE_ON_TERMINATE").defaultValue("true");
+    /** {@code --skip-leave-on-interrupt}: on SIGINT stop without leaving (Serf's skip_leave_on_interrupt). */
+    public static final Flag<Boolean> SKIP_LEAVE_ON_INTERRUPT = Flag.toggle("skip-leave-on-interrupt",
+            "on SIGINT (Ctrl-C) stop at once without leaving, peers seeing a failure");
+
     /** The flags every process shares, in the order {@code --help} lists them. */
     public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, RETRY_INTERVAL, RETRY_MAX_ATTEMPTS, RECONNECT_INTERVAL, RECONNECT_TIMEOUT,
             TOMBSTONE_TIMEOUT, USER_EVENT_SIZE_LIMIT, QUERY_SIZE_LIMIT, QUERY_RESPONSE_SIZE_LIMIT, KEY, KEY_FILE,
             CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
-            CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, CDS_TRAINING, KEYGEN, HELP);
+            CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, LOG_LEVEL, REJOIN_AFTER_LEAVE,
+            LEAVE_ON_TERMINATE, SKIP_LEAVE_ON_INTERRUPT, CDS_TRAINING, KEYGEN, HELP);
 
     /** The text of {@code --help} for the shared flags alone. */
     public static final String USAGE = usage(List.of());
@@ -480,6 +502,31 @@ public final class LaunchOptions {
         return get(RETRY_INTERVAL).orElse(Duration.ofSeconds(2));
     }
 
+    /** {@code --log-level}: the log's level, {@link LogLevel#INFO} unless given. */
+    public LogLevel logLevel() {
+        return get(LOG_LEVEL).orElse(LogLevel.INFO);
+    }
+
+    /** Whether {@code --log-level} (or its variable, or a configuration's log_level) was given. */
+    public boolean logLevelGiven() {
+        return get(LOG_LEVEL).isPresent();
+    }
+
+    /** {@code --rejoin-after-leave}: rejoin the snapshot's members after a restart even when this node had left. */
+    public boolean rejoinAfterLeave() {
+        return !all(REJOIN_AFTER_LEAVE).isEmpty();
+    }
+
+    /** {@code --leave-on-terminate}: whether SIGTERM leaves the cluster gracefully (default true). */
+    public boolean leaveOnTerminate() {
+        return get(LEAVE_ON_TERMINATE).orElse(true);
+    }
+
+    /** {@code --skip-leave-on-interrupt}: whether SIGINT stops without leaving (default false). */
+    public boolean skipLeaveOnInterrupt() {
+        return !all(SKIP_LEAVE_ON_INTERRUPT).isEmpty();
+    }
+
     /** {@code --retry-max-attempts}: join attempts before giving up, 0 for no limit. */
     public int retryMaxAttempts() {
         return get(RETRY_MAX_ATTEMPTS).orElse(0);
@@ -618,6 +665,17 @@ public final class LaunchOptions {
             throw new IllegalArgumentException("'" + text + "' must be KEY=VALUE");
         }
         return Map.entry(text.substring(0, eq).trim(), text.substring(eq + 1));
+    }
+
+    private static Boolean bool(String text) {
+        switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true":
+                return Boolean.TRUE;
+            case "false":
+                return Boolean.FALSE;
+            default:
+                throw new IllegalArgumentException("'" + text + "' must be true or false");
+        }
     }
 
     private static Path path(String text) {

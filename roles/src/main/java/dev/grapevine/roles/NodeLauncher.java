@@ -4,6 +4,7 @@ import dev.grapevine.ClusterEvent;
 import dev.grapevine.GossipNode;
 import dev.grapevine.roles.admin.AdminServer;
 import dev.grapevine.roles.admin.HealthChecks;
+import dev.grapevine.roles.admin.UserEventLog;
 import dev.grapevine.roles.health.HealthCheck;
 import dev.grapevine.roles.health.HealthChecker;
 import dev.grapevine.roles.health.HealthStatus;
@@ -53,7 +54,9 @@ public final class NodeLauncher {
      * Entry point of a role server: parses {@code args} (with {@code GRAPEVINE_*} variables) knowing the shared
      * flags and {@code extraFlags}; prints the flags for {@code --help} and a key for {@code --keygen}; launches;
      * calls {@code role}; joins the {@code --join} peers only then, so that no peer learns of a server (its port
-     * tag) before it listens; then waits until the process is told to stop (SIGTERM, SIGINT), leaving gracefully.
+     * tag) before it listens; then runs until the process is told to stop (SIGTERM, SIGINT: a graceful leave
+     * unless {@code --leave-on-terminate false} or {@code --skip-leave-on-interrupt}), reloading its
+     * configuration on SIGHUP ({@link Launch#reload()}). The log is at {@code --log-level}.
      * Exits with status 2 on a bad command line (the message names the flag), 1 when the node or the role cannot
      * start.
      */
@@ -77,14 +80,19 @@ public final class NodeLauncher {
      */
     public static void main(String[] args, Map<String, String> defaultTags, List<Flag<?>> extraFlags,
                             List<Flag<?>> required, RoleStarter role) throws InterruptedException {
-        LaunchOptions o;
-        try {
-            o = LaunchOptions.parse(args, System.getenv(), extraFlags).withDefaultTags(defaultTags);
-            if (!o.help() && !o.keygen()) {
+        Map<String, String> env = System.getenv();
+        java.util.function.Supplier<LaunchOptions> parse = () -> {
+            LaunchOptions p = LaunchOptions.parse(args, env, extraFlags).withDefaultTags(defaultTags);
+            if (!p.help() && !p.keygen()) {
                 for (Flag<?> f : required) {
-                    o.require(f, "this server");
+                    p.require(f, "this server");
                 }
             }
+            return p;
+        };
+        LaunchOptions o;
+        try {
+            o = parse.get();
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());
             System.err.println(LaunchOptions.usage(extraFlags));
@@ -100,6 +108,7 @@ public final class NodeLauncher {
             System.out.println(Keyring.generateKeyBase64());
             return;
         }
+        ProcessLog.configure(o.logLevel(), o.logLevelGiven());
         Launch launch;
         try {
             // The role's servers start before the node joins, so no peer learns of a port nobody listens on yet.
@@ -117,6 +126,8 @@ public final class NodeLauncher {
             System.exit(1);
             return;
         }
+        launch.reloadFrom(parse);
+        Signals.install(launch);
         joinPeers(launch.node(), o);
         if (o.cdsTraining()) {
             int status = Training.run(launch);
@@ -141,7 +152,9 @@ public final class NodeLauncher {
         if (o.help() || o.keygen()) {
             throw new IllegalArgumentException((o.help() ? "--help" : "--keygen") + " given: nothing to launch");
         }
-        return launch(o);
+        Launch launch = launch(o);
+        launch.reloadFrom(() -> LaunchOptions.parse(args, env, extraFlags));
+        return launch;
     }
 
     /**
@@ -155,7 +168,9 @@ public final class NodeLauncher {
     }
 
     private static Launch launch(LaunchOptions o, boolean join) throws IOException {
-        GossipNode node = start(o, join);
+        // The admin API's event log listens from the node's first event, not from when the API starts.
+        UserEventLog events = o.admin().isPresent() ? new UserEventLog() : null;
+        GossipNode node = start(o, join, events);
         SharedHttp http = new SharedHttp(node.name());
         HealthChecker health;
         try {
@@ -175,7 +190,7 @@ public final class NodeLauncher {
         }
         if (o.admin().isPresent()) {
             try {
-                launch.register(AdminServer.builder(node).bind(o.admin().get()).loop(launch.http())
+                launch.register(AdminServer.builder(node).bind(o.admin().get()).loop(launch.http()).eventLog(events)
                         .healthChecks(() -> health.checks().stream()
                                 .map(c -> new HealthChecks.CheckState(c.name(), c.status() == HealthStatus.PASSING,
                                         c.output() == null ? "" : c.output()))
@@ -191,16 +206,20 @@ public final class NodeLauncher {
 
     /** Builds and starts the node described by {@code o} (no health checks, no shutdown hook); events go to the log. */
     public static GossipNode start(LaunchOptions o) throws IOException {
-        return start(o, true);
+        return start(o, true, null);
     }
 
-    private static GossipNode start(LaunchOptions o, boolean join) throws IOException {
+    private static GossipNode start(LaunchOptions o, boolean join, UserEventLog events) throws IOException {
         GossipNode.Builder b = GossipNode.builder()
                 .name(o.name())
                 .bind(o.bind().toString())
                 .tags(o.tags())
                 .config(o.gossipConfig())
+                .rejoinAfterLeave(o.rejoinAfterLeave())
                 .listener(NodeLauncher::log);
+        if (events != null) {
+            b.listener(events);
+        }
         if (o.advertise() != null) {
             b.advertise(o.advertise().toString());
         }

@@ -29,7 +29,8 @@ final class SerfConfig {
     /** Serf keys taken, by the launcher flag they become. */
     private static final Map<String, String> SCALARS = Map.of(
             "node_name", "name", "bind", "bind", "advertise", "advertise", "encrypt_key", "key",
-            "keyring_file", "key-file", "snapshot_path", "snapshot", "profile", "profile", "tags_file", "tags-file");
+            "keyring_file", "key-file", "snapshot_path", "snapshot", "profile", "profile", "tags_file", "tags-file",
+            "log_level", "log-level");
     /** Serf's durations (Go syntax, "15s", "48h") and sizes (JSON numbers), by the flag they become. */
     private static final Map<String, String> DURATIONS = Map.of("retry_interval", "retry-interval",
             "reconnect_interval", "reconnect-interval",
@@ -39,10 +40,13 @@ final class SerfConfig {
             "query_size_limit", "query-size-limit", "query_response_size_limit", "query-response-size-limit");
     private static final Map<String, String> LISTS = Map.of(
             "event_handlers", "event-handler", "start_join", "join", "retry_join", "join");
+    /** Serf's switches that become a launcher toggle when true (false is Serf's default: nothing to set). */
+    private static final Map<String, String> SWITCHES = Map.of("rejoin_after_leave", "rejoin-after-leave",
+            "skip_leave_on_interrupt", "skip-leave-on-interrupt");
     /** Keys of Serf's agent that Grapevine does not take yet: refused, not silently ignored. */
-    private static final Set<String> NOT_YET = Set.of("log_level", "rpc_addr", "rpc_auth", "protocol",
-            "replay_on_join", "leave_on_terminate", "skip_leave_on_interrupt", "discover", "mdns", "interface",
-            "disable_name_resolution", "enable_syslog", "syslog_facility", "rejoin_after_leave", "enable_compression",
+    private static final Set<String> NOT_YET = Set.of("rpc_addr", "rpc_auth", "protocol",
+            "replay_on_join", "discover", "mdns", "interface",
+            "disable_name_resolution", "enable_syslog", "syslog_facility", "enable_compression",
             "statsite_addr", "statsd_addr", "broadcast_timeout", "validate_node_names", "disable_coordinates");
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -129,6 +133,19 @@ final class SerfConfig {
                 }
                 if (((Number) v).longValue() != 0) { // Serf's merge: zero keeps the earlier value
                     single.put(SIZES.get(key), v.toString());
+                }
+            } else if (SWITCHES.containsKey(key) || key.equals("leave_on_terminate")) {
+                if (!(v instanceof Boolean b)) {
+                    throw new IllegalArgumentException(where + ": must be true or false, was " + describe(v));
+                }
+                if (key.equals("leave_on_terminate")) {
+                    // Serf's merge: once a file says true it stays true. Grapevine leaves on SIGTERM unless
+                    // told false, so a false counts only where no file said true.
+                    if (b || !"true".equals(single.get("leave-on-terminate"))) {
+                        single.put("leave-on-terminate", b.toString());
+                    }
+                } else if (b) { // Serf's merge: only true carries over
+                    single.put(SWITCHES.get(key), "true");
                 }
             } else if (LISTS.containsKey(key)) {
                 if (!(v instanceof List<?> l) || l.stream().anyMatch(x -> !(x instanceof String))) {

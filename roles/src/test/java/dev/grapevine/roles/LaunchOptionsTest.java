@@ -219,7 +219,8 @@ class LaunchOptionsTest {
         List<Flag<?>> all = new ArrayList<>(LaunchOptions.FLAGS);
         all.add(template);
         for (Flag<?> f : all) {
-            assertTrue(usage.contains("  --" + f.name() + " "), "--" + f.name() + " missing from\n" + usage);
+            assertTrue(usage.contains("  --" + f.name() + " ") || usage.contains("  --" + f.name() + "\n"),
+                    "--" + f.name() + " missing from\n" + usage);
             assertTrue(usage.contains(f.help()), f.help());
             f.envVariable().ifPresent(v -> assertTrue(usage.contains(v), v));
             f.defaultText().ifPresent(d -> assertTrue(usage.contains("default " + d), d));

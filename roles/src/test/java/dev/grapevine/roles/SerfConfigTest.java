@@ -140,14 +140,48 @@ class SerfConfigTest {
     }
 
     @Test
+    void serfsSwitchesAndLogLevelMergeAsSerfMergesThem(@TempDir Path dir) throws Exception {
+        LaunchOptions defaults = parse("--name", "n");
+        assertEquals(LogLevel.INFO, defaults.logLevel());
+        assertTrue(!defaults.logLevelGiven() && !defaults.rejoinAfterLeave() && !defaults.skipLeaveOnInterrupt());
+        assertTrue(defaults.leaveOnTerminate(), "Grapevine leaves on SIGTERM unless told otherwise");
+
+        Path conf = Files.createDirectory(dir.resolve("serf.d"));
+        Files.writeString(conf.resolve("1.json"), "{\"node_name\": \"n\", \"log_level\": \"DEBUG\","
+                + " \"rejoin_after_leave\": true, \"leave_on_terminate\": false, \"skip_leave_on_interrupt\": true}");
+        LaunchOptions o = parse("--config-dir", conf.toString());
+        assertEquals(LogLevel.DEBUG, o.logLevel(), "Serf's level names, any case");
+        assertTrue(o.logLevelGiven() && o.rejoinAfterLeave() && o.skipLeaveOnInterrupt());
+        assertTrue(!o.leaveOnTerminate(), "an explicit false stops without leaving, as Serf's default");
+
+        // Serf's merge: a later false does not undo an earlier true.
+        Files.writeString(conf.resolve("2.json"), "{\"rejoin_after_leave\": false, \"leave_on_terminate\": true,"
+                + " \"log_level\": \"err\"}");
+        Files.writeString(conf.resolve("3.json"), "{\"leave_on_terminate\": false, \"log_level\": \"\"}");
+        LaunchOptions merged = parse("--config-dir", conf.toString());
+        assertTrue(merged.rejoinAfterLeave(), "true stays true");
+        assertTrue(merged.leaveOnTerminate(), "once a file says true it stays true");
+        assertEquals(LogLevel.ERR, merged.logLevel(), "an empty level keeps the earlier one");
+        assertEquals(LogLevel.WARN, parse("--config-dir", conf.toString(), "--log-level", "warning").logLevel(),
+                "the flag wins");
+        assertTrue(!parse("--name", "n", "--leave-on-terminate", "false").leaveOnTerminate());
+    }
+
+    @Test
     void badConfigurationFailsNamingTheFileTheKeyAndTheProblem(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("agent.json");
         String unknown = failure(f, "{\"node_name\": \"n\", \"bind_addr\": \"0.0.0.0\"}");
         assertTrue(unknown.contains(f.toString()) && unknown.contains("'bind_addr'") && unknown.contains("unknown key"),
                 unknown);
 
-        String notYet = failure(f, "{\"node_name\": \"n\", \"rejoin_after_leave\": true}");
-        assertTrue(notYet.contains("'rejoin_after_leave'") && notYet.contains("does not take yet"), notYet);
+        String notYet = failure(f, "{\"node_name\": \"n\", \"rpc_addr\": \"127.0.0.1:7373\"}");
+        assertTrue(notYet.contains("'rpc_addr'") && notYet.contains("does not take yet"), notYet);
+
+        String notABool = failure(f, "{\"node_name\": \"n\", \"leave_on_terminate\": \"yes\"}");
+        assertTrue(notABool.contains("'leave_on_terminate'") && notABool.contains("true or false"), notABool);
+        String badLevel = failure(f, "{\"node_name\": \"n\", \"log_level\": \"loud\"}");
+        assertTrue(badLevel.startsWith("--log-level") && badLevel.contains("trace, debug, info, warn, err"),
+                badLevel);
 
         String type = failure(f, "{\"node_name\": \"n\", \"start_join\": \"127.0.0.1\"}");
         assertTrue(type.contains("'start_join'") && type.contains("must be a list of strings, was a string"), type);

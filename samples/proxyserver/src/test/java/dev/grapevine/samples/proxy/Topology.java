@@ -105,7 +105,7 @@ final class Topology implements AutoCloseable {
         if (Files.exists(archive)) {
             cmd.add("-XX:SharedArchiveFile=" + archive);
         }
-        cmd.addAll(List.of("-Dorg.slf4j.simpleLogger.showDateTime=true", "-jar", jar(samples, role).toString(),
+        cmd.addAll(List.of("-jar", jar(samples, role).toString(),
                 "--name", name, "--bind", ip + ":7946", "--admin", ip + ":8500", "--key", key, "--cluster", "e2e"));
         if (joinDns) {
             cmd.addAll(List.of("--join", DNS_IP + ":7946"));
@@ -120,6 +120,22 @@ final class Topology implements AutoCloseable {
     /** SIGTERM: the process leaves the cluster gracefully. */
     void stop(String name) {
         processes.get(name).destroy();
+    }
+
+    /** Sends {@code signal} (HUP, INT, TERM...) to {@code name}'s process, as {@code kill -s} does. */
+    void signal(String name, String signal) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(processes.get(name).pid()))
+                .redirectErrorStream(true).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -s " + signal + " " + name + " failed");
+        }
+    }
+
+    /** {@code POST path} on {@code name}'s admin API with {@code body}; the status code. */
+    int post(String name, String path, String body) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + ip(name) + ":8500" + path))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** SIGKILL. */
