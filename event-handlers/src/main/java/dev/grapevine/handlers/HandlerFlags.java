@@ -72,18 +72,39 @@ public final class HandlerFlags {
         EventDispatcher.Builder b = EventDispatcher.builder();
         o.all(EVENT_HANDLER).forEach(b::script);
         EventDispatcher dispatcher = launch.register(b.install(launch.node()));
-        Map<Path, TemplateWatcher> watchers = new LinkedHashMap<>(); // by destination; reloads are serialized
+        Templates templates = launch.register(new Templates());
         for (TemplateSpec t : templates(o)) {
-            watchers.put(t.destination(), launch.register(watch(launch, t, wait(o))));
+            templates.put(watch(launch, t, templateWait(o)));
         }
         launch.onReload((previous, next) -> {
             dispatcher.updateScripts(next.all(EVENT_HANDLER));
+            templates.reload(launch, next);
+        });
+    }
+
+    /**
+     * The running template watchers by destination, closed with the launch as one (so reloads do not pile
+     * watchers up in it). Reloads come one at a time; the close may come from another thread.
+     */
+    private static final class Templates implements AutoCloseable {
+        private final Map<Path, TemplateWatcher> watchers = new LinkedHashMap<>();
+        private boolean closed;
+
+        synchronized void put(TemplateWatcher w) {
+            watchers.put(w.spec().destination(), w);
+        }
+
+        /** Every template of {@code next} loaded anew; one that fails keeps its running watcher. */
+        synchronized void reload(Launch launch, LaunchOptions next) {
+            if (closed) {
+                return;
+            }
             List<String> failed = new ArrayList<>();
             Map<Path, TemplateWatcher> kept = new LinkedHashMap<>();
             for (TemplateSpec t : templates(next)) {
                 TemplateWatcher old = watchers.remove(t.destination());
                 try {
-                    TemplateWatcher w = launch.register(watch(launch, t, wait(next)));
+                    TemplateWatcher w = watch(launch, t, templateWait(next));
                     if (old != null) {
                         old.close();
                     }
@@ -101,10 +122,17 @@ public final class HandlerFlags {
             if (!failed.isEmpty()) {
                 throw new IllegalArgumentException(String.join("; ", failed));
             }
-        });
+        }
+
+        @Override
+        public synchronized void close() {
+            closed = true;
+            watchers.values().forEach(TemplateWatcher::close);
+            watchers.clear();
+        }
     }
 
-    private static TemplateWait wait(LaunchOptions o) {
+    private static TemplateWait templateWait(LaunchOptions o) {
         return o.get(TEMPLATE_WAIT).orElse(TemplateWait.DEFAULT);
     }
 

@@ -118,7 +118,11 @@ public final class Launch implements AutoCloseable {
             if (next.logLevel() != previous.logLevel() && ProcessLog.setLevel(next.logLevel())) {
                 LOG.info("{}: log level {}", node.name(), next.logLevel());
             }
-            reloadTags(previous.tags(), next.tags());
+            try {
+                reloadTags(previous.tags(), next.tags());
+            } catch (RuntimeException e) { // the node closed meanwhile
+                LOG.warn("{}: tags not reloaded: {}", node.name(), e.toString());
+            }
             java.util.List<String> atStart = new java.util.ArrayList<>();
             for (Flag<?> f : LaunchOptions.FLAGS) {
                 if (!RELOADED.contains(f) && !previous.all(f).equals(next.all(f))) {
