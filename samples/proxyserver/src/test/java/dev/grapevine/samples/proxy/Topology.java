@@ -122,9 +122,9 @@ final class Topology implements AutoCloseable {
         processes.get(name).destroy();
     }
 
-    /** Sends {@code signal} (HUP, INT, TERM...) to {@code name}'s process, as {@code kill -s} does. */
+    /** Sends {@code signal} (HUP, INT, TERM...) to {@code name}'s process (the shell's {@code kill -s}). */
     void signal(String name, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(processes.get(name).pid()))
+        Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -s " + signal + " " + processes.get(name).pid())
                 .redirectErrorStream(true).start();
         if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
             throw new IOException("kill -s " + signal + " " + name + " failed");
