@@ -283,7 +283,8 @@ class CodecProperties {
 
     private static Arbitrary<Message> serfMessages() {
         Arbitrary<Message> join = Combinators.combine(incarnations(), names()).as(Message.JoinIntent::new);
-        Arbitrary<Message> leave = Combinators.combine(incarnations(), names()).as(Message.LeaveIntent::new);
+        Arbitrary<Message> leave = Combinators.combine(incarnations(), names(), Arbitraries.of(true, false))
+                .as(Message.LeaveIntent::new);
         Arbitrary<Message> query = Combinators.combine(
                 Combinators.combine(incarnations(), Arbitraries.integers(), names(), addresses()).as(List::<Object>of),
                 names().list().ofMaxSize(3), tags(), Arbitraries.of(true, false),
