@@ -1,7 +1,9 @@
 #!/bin/sh
 # Container entry point shared by the four samples: a unique name from the container's hostname (so
 # `docker compose up --scale` works), gossip bound on every interface and advertised at the container's
-# own address, the admin API on 8500. Everything else comes from GRAPEVINE_* variables or arguments.
+# own address, the admin API on 8500 (all interfaces, so always with a token: GRAPEVINE_ADMIN_TOKEN or
+# GRAPEVINE_ADMIN_TOKEN_FILE if set, else a random one written to /run/grapevine/admin-token, whose path, not
+# the token, goes to the log). Everything else comes from GRAPEVINE_* variables or arguments.
 # The JVM starts as samples/role.sh starts it: the shipped options (jvm.options, then the role's
 # role.options if the image has one), the AppCDS archive the image built, then JAVA_OPTS (yours win).
 #
@@ -28,6 +30,13 @@ ip=$(hostname -i | awk '{print $1}')
 : "${GRAPEVINE_BIND:=0.0.0.0:7946}"
 : "${GRAPEVINE_ADVERTISE:=${ip}:7946}"
 : "${GRAPEVINE_ADMIN:=0.0.0.0:8500}"
+if [ -z "${GRAPEVINE_ADMIN_TOKEN:-}" ] && [ -z "${GRAPEVINE_ADMIN_TOKEN_FILE:-}" ]; then
+  GRAPEVINE_ADMIN_TOKEN_FILE=/run/grapevine/admin-token
+  mkdir -p /run/grapevine
+  (umask 077; head -c 24 /dev/urandom | base64 | tr -d '\n=' > "$GRAPEVINE_ADMIN_TOKEN_FILE")
+  echo "entrypoint: admin API token written to $GRAPEVINE_ADMIN_TOKEN_FILE (docker exec ... cat it)" >&2
+  export GRAPEVINE_ADMIN_TOKEN_FILE
+fi
 export GRAPEVINE_NAME GRAPEVINE_BIND GRAPEVINE_ADVERTISE GRAPEVINE_ADMIN
 set -- -jar "$GRAPEVINE_JAR" "$@"
 # shellcheck disable=SC2086 # JAVA_OPTS is a list of words

@@ -197,6 +197,32 @@ public final class GossipNode implements AutoCloseable {
         return stats;
     }
 
+    /**
+     * The node's three Lamport clocks as they are now, read on the protocol thread (for operators' tools, like
+     * {@code serf info}'s member_time, event_time and query_time).
+     */
+    public CompletableFuture<Clocks> clocks() {
+        if (closed.get()) {
+            return closedFuture();
+        }
+        return callOnProtocolThread(() -> new Clocks(events.memberTime(), events.eventTime(), events.queryTime()));
+    }
+
+    /** True when the node was started with a keyring (its traffic is sealed with AES-GCM). */
+    public boolean isEncrypted() {
+        return secure != null;
+    }
+
+    /**
+     * The times of the node's Lamport clocks.
+     *
+     * @param memberTime the member clock (join and leave intents)
+     * @param eventTime  the user-event clock
+     * @param queryTime  the query clock
+     */
+    public record Clocks(long memberTime, long eventTime, long queryTime) {
+    }
+
     /** True once the node was closed (by {@link #close()}, or after losing a name conflict). */
     public boolean isClosed() {
         return closed.get();

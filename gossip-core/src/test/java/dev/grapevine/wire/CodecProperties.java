@@ -146,11 +146,15 @@ class CodecProperties {
             ByteBuffer in = ByteBuffer.wrap(input);
             List<Message> got = new ArrayList<>();
             try {
-                Codec.readPacket(in, allowPushPull, got::add);
+                int skipped = Codec.readPacket(in, allowPushPull, got::add);
                 assertEquals(in.limit(), in.position());
-                assertTrue(!got.isEmpty() && got.size() <= 255);
+                assertTrue(got.size() + skipped >= 1 && got.size() + skipped <= 255);
                 for (Message m : got) {
                     assertEquals(m, Codec.readSingle(ByteBuffer.wrap(Codec.encodePacket(m))));
+                }
+                if (skipped > 0) {
+                    // Inner frames of an unknown type were passed over: the rest cannot re-encode to the input.
+                    continue;
                 }
                 // Every field has one encoding (minimal varints, 0/1 flags, strict UTF-8), so whatever
                 // decodes re-encodes to the very same bytes. The one exception, an IPv4-mapped IPv6

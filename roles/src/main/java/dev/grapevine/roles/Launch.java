@@ -51,6 +51,7 @@ public final class Launch implements AutoCloseable {
     private final Object reloadLock = new Object();
     /** Reads the configuration again for {@link #reload()}; null when there is nothing to read it from. */
     private volatile java.util.function.Supplier<LaunchOptions> source;
+    private volatile boolean stoppedAfterLeave;
 
     /** What a part of the process does when the configuration is reloaded (SIGHUP). */
     @FunctionalInterface
@@ -217,6 +218,20 @@ public final class Launch implements AutoCloseable {
     /** Blocks until {@link #close()} has finished (on this thread, another, or the shutdown hook). */
     public void awaitClose() throws InterruptedException {
         closedLatch.await();
+    }
+
+    /**
+     * Closes without a second leave, after the node has left on an operator's request (the admin API's
+     * {@code POST /v1/leave}); {@link #stoppedAfterLeave()} then tells the process's main to exit.
+     */
+    public void stopAfterLeave() {
+        stoppedAfterLeave = true;
+        close(false);
+    }
+
+    /** True when {@link #stopAfterLeave()} closed this launch. */
+    public boolean stoppedAfterLeave() {
+        return stoppedAfterLeave;
     }
 
     /** True once {@link #close()} has finished. */

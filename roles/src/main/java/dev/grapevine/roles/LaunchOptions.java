@@ -79,7 +79,18 @@ public final class LaunchOptions {
             .env("GRAPEVINE_SNAPSHOT");
     /** {@code --admin HOST:PORT}: where the admin HTTP API listens. */
     public static final Flag<HostPort> ADMIN = Flag.value("admin", "HOST:PORT",
-            "admin HTTP API address; port 7980 if none given", hostPort(7980)).env("GRAPEVINE_ADMIN");
+            "admin HTTP API address; port 7980 if none given, 127.0.0.1 if only a port (:7980 or 7980)",
+            LaunchOptions::adminAddress).env("GRAPEVINE_ADMIN");
+    /** {@code --admin-token TOKEN}: the token the admin API requires on changing calls and key listing. */
+    public static final Flag<dev.grapevine.roles.admin.AdminToken> ADMIN_TOKEN = Flag.value("admin-token", "TOKEN",
+            "admin API token, required on every changing call and on key listing (prefer --admin-token-file:"
+                    + " a flag shows in ps)", dev.grapevine.roles.admin.AdminToken::of).env("GRAPEVINE_ADMIN_TOKEN");
+    /** {@code --admin-token-file PATH}: a file whose first line is the admin token. */
+    public static final Flag<Path> ADMIN_TOKEN_FILE = Flag.value("admin-token-file", "PATH",
+            "file whose first line is the admin API token", LaunchOptions::path).env("GRAPEVINE_ADMIN_TOKEN_FILE");
+    /** {@code --admin-insecure}: allow the admin API on a non-loopback address without a token. */
+    public static final Flag<Boolean> ADMIN_INSECURE = Flag.toggle("admin-insecure",
+            "serve the admin API on a non-loopback address without a token (anyone reaching it can change the cluster)");
     /** {@code --http HOST:PORT}: the HTTP address of app, front and proxy servers. */
     public static final Flag<HostPort> HTTP = Flag.value("http", "HOST:PORT",
             "HTTP address of app, front and proxy servers; port 8080 if none; sets tag http.port",
@@ -206,7 +217,7 @@ public final class LaunchOptions {
     /** The flags every process shares, in the order {@code --help} lists them. */
     public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, RETRY_INTERVAL, RETRY_MAX_ATTEMPTS, RECONNECT_INTERVAL, RECONNECT_TIMEOUT,
             TOMBSTONE_TIMEOUT, USER_EVENT_SIZE_LIMIT, QUERY_SIZE_LIMIT, QUERY_RESPONSE_SIZE_LIMIT, KEY, KEY_FILE,
-            CLUSTER, SNAPSHOT, ADMIN, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
+            CLUSTER, SNAPSHOT, ADMIN, ADMIN_TOKEN, ADMIN_TOKEN_FILE, ADMIN_INSECURE, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
             CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, LOG_LEVEL, REJOIN_AFTER_LEAVE,
             LEAVE_ON_TERMINATE, SKIP_LEAVE_ON_INTERRUPT, CDS_TRAINING, KEYGEN, HELP);
 
@@ -324,6 +335,14 @@ public final class LaunchOptions {
             } catch (IllegalArgumentException | IOException e) {
                 throw new IllegalArgumentException("--key-file: " + e.getMessage(), e);
             }
+        }
+        // The admin token (and its file) are checked now, before anything starts.
+        Optional<dev.grapevine.roles.admin.AdminToken> token = partial.adminToken();
+        Optional<HostPort> admin = partial.admin();
+        if (admin.isPresent() && token.isEmpty() && !partial.adminInsecure() && !isLoopback(admin.get())) {
+            throw new IllegalArgumentException("--admin " + admin.get() + " is not a loopback address and no admin"
+                    + " token is set: give --admin-token-file, --admin-token or GRAPEVINE_ADMIN_TOKEN, bind the API"
+                    + " to 127.0.0.1, or pass --admin-insecure to serve it open anyway");
         }
         try {
             partial.gossipConfig();
@@ -593,6 +612,32 @@ public final class LaunchOptions {
         return get(ADMIN);
     }
 
+    /**
+     * The admin API's token, from {@code --admin-token} or {@code --admin-token-file} (read now), if either is given.
+     *
+     * @throws IllegalArgumentException naming the flag, when both are given or the file holds no valid token
+     */
+    public Optional<dev.grapevine.roles.admin.AdminToken> adminToken() {
+        Optional<dev.grapevine.roles.admin.AdminToken> direct = get(ADMIN_TOKEN);
+        Optional<Path> file = get(ADMIN_TOKEN_FILE);
+        if (direct.isPresent() && file.isPresent()) {
+            throw new IllegalArgumentException("--admin-token and --admin-token-file are exclusive: give one");
+        }
+        if (file.isEmpty()) {
+            return direct;
+        }
+        try {
+            return Optional.of(dev.grapevine.roles.admin.AdminToken.fromFile(file.get()));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("--admin-token-file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code --admin-insecure} was given. */
+    public boolean adminInsecure() {
+        return get(ADMIN_INSECURE).orElse(false);
+    }
+
     /** The HTTP address of a role server, if given. */
     public Optional<HostPort> http() {
         return get(HTTP);
@@ -653,6 +698,24 @@ public final class LaunchOptions {
                     .tagValue());
         }
         return Collections.unmodifiableMap(out);
+    }
+
+    /** True when {@code hp}'s host is a loopback address (a name that does not resolve counts as not). */
+    private static boolean isLoopback(HostPort hp) {
+        try {
+            return java.net.InetAddress.getByName(hp.host()).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /** {@code --admin}'s value: a bare port or {@code :port} means 127.0.0.1 (the API stays on loopback). */
+    private static HostPort adminAddress(String text) {
+        String t = text.strip();
+        if (t.matches(":?[0-9]+")) {
+            return HostPort.parse("127.0.0.1:" + (t.startsWith(":") ? t.substring(1) : t), 7980);
+        }
+        return HostPort.parse(t, 7980);
     }
 
     private static Function<String, HostPort> hostPort(int defaultPort) {

@@ -26,7 +26,7 @@ public enum LogLevel {
     }
 
     /** The {@code java.util.logging} level SLF4J's JDK binding maps this level to. */
-    java.util.logging.Level jul() {
+    public java.util.logging.Level jul() {
         return jul;
     }
 

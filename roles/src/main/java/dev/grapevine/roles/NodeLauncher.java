@@ -136,6 +136,9 @@ public final class NodeLauncher {
             return;
         }
         launch.awaitClose();
+        if (launch.stoppedAfterLeave()) {
+            System.exit(0); // POST /v1/leave (grapevine leave): the node left and the process is done, as serf's is
+        }
     }
 
     /**
@@ -190,7 +193,10 @@ public final class NodeLauncher {
         }
         if (o.admin().isPresent()) {
             try {
-                launch.register(AdminServer.builder(node).bind(o.admin().get()).loop(launch.http()).eventLog(events)
+                AdminServer.Builder ab = AdminServer.builder(node).bind(o.admin().get()).loop(launch.http())
+                        .insecure(o.adminInsecure()).afterLeave(launch::stopAfterLeave);
+                o.adminToken().ifPresent(ab::token);
+                launch.register(ab.eventLog(events)
                         .healthChecks(() -> health.checks().stream()
                                 .map(c -> new HealthChecks.CheckState(c.name(), c.status() == HealthStatus.PASSING,
                                         c.output() == null ? "" : c.output()))

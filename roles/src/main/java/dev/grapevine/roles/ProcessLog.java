@@ -2,15 +2,9 @@ package dev.grapevine.roles;
 
 import org.slf4j.LoggerFactory;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.logging.ConsoleHandler;
-import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -65,7 +59,7 @@ final class ProcessLog {
                 ROOT.removeHandler(h);
             }
             Handler h = new ConsoleHandler(); // standard error, flushed per record
-            h.setFormatter(new OneLine());
+            h.setFormatter(new LogLineFormat());
             ROOT.addHandler(h);
             ownHandler = h;
         }
@@ -88,43 +82,5 @@ final class ProcessLog {
             h.setLevel(level.jul());
         }
         return true;
-    }
-
-    /** {@code 2026-12-07 19:25:01.123 [INFO] NodeLauncher: message}, then the stack trace if any. */
-    static final class OneLine extends Formatter {
-        private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
-                .withZone(ZoneId.systemDefault());
-
-        @Override
-        public String format(LogRecord r) {
-            StringBuilder sb = new StringBuilder(128);
-            TIME.formatTo(r.getInstant(), sb);
-            sb.append(" [").append(name(r.getLevel())).append("] ");
-            String logger = r.getLoggerName();
-            if (logger != null) {
-                sb.append(logger, logger.lastIndexOf('.') + 1, logger.length()).append(": ");
-            }
-            sb.append(formatMessage(r)).append(System.lineSeparator());
-            if (r.getThrown() != null) {
-                StringWriter w = new StringWriter();
-                r.getThrown().printStackTrace(new PrintWriter(w));
-                sb.append(w);
-            }
-            return sb.toString();
-        }
-
-        private static String name(Level l) {
-            int v = l.intValue();
-            if (v >= Level.SEVERE.intValue()) {
-                return "ERROR";
-            }
-            if (v >= Level.WARNING.intValue()) {
-                return "WARN";
-            }
-            if (v >= Level.INFO.intValue()) {
-                return "INFO";
-            }
-            return v >= Level.FINE.intValue() ? "DEBUG" : "TRACE";
-        }
     }
 }

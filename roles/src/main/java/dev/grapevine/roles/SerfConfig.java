@@ -98,7 +98,7 @@ final class SerfConfig {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new IllegalArgumentException(file + ": not a JSON object");
             }
-            doc = object(p);
+            doc = JsonTree.object(p);
             if (p.nextToken() != null) {
                 throw new IllegalArgumentException(file + ": more than one JSON value");
             }
@@ -189,45 +189,5 @@ final class SerfConfig {
             return "a string";
         }
         return v instanceof Boolean ? "a boolean" : "a number";
-    }
-
-    /** The object whose START_OBJECT was just read, as maps, lists, strings, numbers, booleans and nulls. */
-    private static Map<String, Object> object(JsonParser p) throws IOException {
-        Map<String, Object> out = new LinkedHashMap<>();
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String name = p.currentName();
-            p.nextToken();
-            if (out.put(name, value(p)) != null) {
-                throw new JsonProcessingException("key '" + name + "' given twice", p.currentLocation()) {
-                };
-            }
-        }
-        return out;
-    }
-
-    private static Object value(JsonParser p) throws IOException {
-        JsonToken t = p.currentToken();
-        switch (t) {
-            case START_OBJECT:
-                return object(p);
-            case START_ARRAY: {
-                List<Object> out = new ArrayList<>();
-                while (p.nextToken() != JsonToken.END_ARRAY) {
-                    out.add(value(p));
-                }
-                return out;
-            }
-            case VALUE_STRING:
-                return p.getText();
-            case VALUE_NUMBER_INT:
-            case VALUE_NUMBER_FLOAT:
-                return p.getNumberValue();
-            case VALUE_TRUE:
-                return Boolean.TRUE;
-            case VALUE_FALSE:
-                return Boolean.FALSE;
-            default:
-                return null;
-        }
     }
 }

@@ -74,6 +74,39 @@ class LaunchOptionsTest {
         assertTrue(e.getMessage().startsWith("--key-file: "), e.getMessage());
     }
 
+    @Test
+    void theAdminApiStaysOnLoopbackUnlessATokenOrTheInsecureFlagIsGiven(@org.junit.jupiter.api.io.TempDir
+                                                                          java.nio.file.Path dir) throws Exception {
+        assertEquals(new dev.grapevine.HostPort("127.0.0.1", 7980), parse("--name", "a", "--admin", "7980").admin()
+                .orElseThrow());
+        assertEquals(new dev.grapevine.HostPort("127.0.0.1", 8500), parse("--name", "a", "--admin", ":8500").admin()
+                .orElseThrow());
+        String open = failure(Map.of(), "--name", "a", "--admin", "0.0.0.0:8500");
+        assertTrue(open.startsWith("--admin 0.0.0.0:8500"), open);
+        assertTrue(open.contains("--admin-insecure") && open.contains("--admin-token"), open);
+        assertTrue(parse("--name", "a", "--admin", "0.0.0.0:8500", "--admin-insecure").adminInsecure());
+        String token = "a-token-of-enough-length";
+        LaunchOptions withToken = parse("--name", "a", "--admin", "0.0.0.0:8500", "--admin-token", token);
+        assertTrue(withToken.adminToken().orElseThrow().matches(token));
+        java.nio.file.Path file = dir.resolve("admin.token");
+        java.nio.file.Files.writeString(file, token + "\n");
+        LaunchOptions fromFile = LaunchOptions.parse(new String[]{"--name", "a", "--admin", "0.0.0.0:8500"},
+                Map.of("GRAPEVINE_ADMIN_TOKEN_FILE", file.toString()));
+        assertTrue(fromFile.adminToken().orElseThrow().matches(token));
+        assertTrue(LaunchOptions.parse(new String[]{"--name", "a"}, Map.of("GRAPEVINE_ADMIN_TOKEN", token))
+                .adminToken().orElseThrow().matches(token));
+        String both = failure(Map.of(), "--name", "a", "--admin-token", token, "--admin-token-file", file.toString());
+        assertTrue(both.contains("exclusive"), both);
+        String shortToken = failure(Map.of(), "--name", "a", "--admin-token", "abc");
+        assertTrue(shortToken.startsWith("--admin-token") && shortToken.contains("at least 16"), shortToken);
+        assertTrue(!shortToken.contains("abc'"), "the value is not echoed");
+        java.nio.file.Files.writeString(file, "\n");
+        String empty = failure(Map.of(), "--name", "a", "--admin-token-file", file.toString());
+        assertTrue(empty.startsWith("--admin-token-file") && empty.contains(file.toString()), empty);
+        String missing = failure(Map.of(), "--name", "a", "--admin-token-file", dir.resolve("none").toString());
+        assertTrue(missing.startsWith("--admin-token-file") && missing.contains("cannot be read"), missing);
+    }
+
     private static LaunchOptions parse(String... args) {
         return LaunchOptions.parse(args, Map.of());
     }

@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,7 +54,17 @@ import java.util.function.Consumer;
  *   <tr><td>{@code GET /v1/stream}</td><td>Server-Sent Events: {@code snapshot}, then {@code member},
  *       {@code removed} and {@code user-event} frames; see {@link StreamHub}</td></tr>
  *   <tr><td>{@code GET /ui}</td><td>the live page (members, roles, status; updated from the stream)</td></tr>
+ *   <tr><td>{@code GET /v1/monitor[?log-level=L]}</td><td>the log and events as they happen, one JSON object a
+ *       line</td></tr>
+ *   <tr><td>{@code POST /v1/query/{name}}, {@code POST /v1/tags}, {@code GET /v1/keys},
+ *       {@code POST /v1/keys/install|use|remove}, {@code POST /v1/force-leave/{name}}, {@code POST /v1/join},
+ *       {@code POST /v1/leave}, {@code GET /v1/reachability}, {@code GET /v1/stats}</td><td>the operator's
+ *       calls (what Serf's RPC offers); see the roles README for each one's parameters and answer</td></tr>
  * </table>
+ * With a {@linkplain Builder#token token}, every call that changes anything ({@code POST}s) and key listing
+ * answer 401 unless the request carries it ({@code Authorization: Bearer}); every {@code POST} from a browser
+ * page of another origin answers 403. Without a token, {@link Builder#start()} refuses a non-loopback address
+ * unless {@linkplain Builder#insecure told otherwise}.
  * A known path with another method answers 405 with an {@code Allow} header; any other path, 404.
  *
  * <p>Threads: none of its own. Requests are answered on the {@link HttpLoop} it is given (the launcher shares
@@ -72,7 +80,7 @@ public final class AdminServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private static final String EVENT_PREFIX = "/v1/event/";
-    private static final String JSON = "application/json";
+    static final String JSON = "application/json";
     /** How long {@link #close()} lets event streams write their queued frames. */
     private static final Duration STREAM_DRAIN = Duration.ofSeconds(2);
 
@@ -95,6 +103,8 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicLong badRequests = new AtomicLong();
     private final AtomicLong framesSent = new AtomicLong();
     private final Consumer<ReceivedEvent> eventForwarder;
+    private final AdminToken token;
+    private final Monitor monitor;
 
     private AdminServer(Builder b) throws IOException {
         this.node = b.node;
@@ -102,6 +112,8 @@ public final class AdminServer implements AutoCloseable {
         this.maxStreams = b.maxStreams;
         this.streamQueue = b.streamQueue;
         this.streamKeepAlive = b.streamKeepAlive;
+        this.token = b.token;
+        this.monitor = new Monitor(node, json, b.streamQueue);
         this.pages = Map.of(
                 "/ui", resource("ui.html"),
                 "/ui/app.js", resource("app.js"),
@@ -112,7 +124,9 @@ public final class AdminServer implements AutoCloseable {
         route("/v1/events", "GET", this::events);
         route("/v1/health", "GET", this::health);
         route("/v1/stream", "GET", this::stream);
-        route(EVENT_PREFIX, "POST", this::sendEvent);
+        route(EVENT_PREFIX, "POST", Access.TOKEN, this::sendEvent);
+        route("/v1/monitor", "GET", this::monitor);
+        new ControlApi(node, json, b.afterLeave).register(this);
         route("/", "GET", (req, out) -> redirect(out, "/ui"));
         for (String page : pages.keySet()) {
             route(page, "GET", this::page);
@@ -182,6 +196,11 @@ public final class AdminServer implements AutoCloseable {
         return URI.create("http://" + new HostPort(AdminJson.host(address), address.getPort()));
     }
 
+    /** Grapevine's version, from the jar's manifest ({@code dev} when run from classes). */
+    public static String version() {
+        return ControlApi.version();
+    }
+
     /** The event log behind {@code /v1/events}. */
     public UserEventLog eventLog() {
         return eventLog;
@@ -229,6 +248,7 @@ public final class AdminServer implements AutoCloseable {
         eventLog.removeListener(eventForwarder);
         node.removeListener(nodeListener);
         hub.close(STREAM_DRAIN);
+        monitor.close();
         server.close();
         LOG.info("{}: admin server on {} stopped", node.name(), address);
     }
@@ -236,57 +256,69 @@ public final class AdminServer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------
     // Routing
 
-    /** A handler of one path; throws {@link HttpError} for error answers. */
+    /** A handler of one path; throws {@link AdminError} for error answers. */
     @FunctionalInterface
-    private interface Handler {
+    interface Handler {
         void handle(Request req, Responder out) throws IOException;
     }
 
-    private record Route(String method, Handler handler) {
+    /** How a route is guarded: open to all, or needing the admin token when one is set. */
+    enum Access { OPEN, TOKEN }
+
+    private record Route(String method, Access access, Handler handler) {
+    }
+
+    /** Adds a route; a path ending in '/' matches every path under it (the longest such prefix wins). */
+    void route(String path, String method, Access access, Handler handler) {
+        routes.put(path, new Route(method, access, handler));
     }
 
     private void route(String path, String method, Handler handler) {
-        routes.put(path, new Route(method, handler));
+        route(path, method, Access.OPEN, handler);
+    }
+
+    private Route find(String path) {
+        Route exact = routes.get(path);
+        if (exact != null) {
+            return exact;
+        }
+        for (int i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+            Route r = routes.get(path.substring(0, i + 1));
+            if (r != null) {
+                return r;
+            }
+        }
+        return null;
     }
 
     private void handle(Request req, Responder out) {
         requests.incrementAndGet();
         try {
             String path = req.rawPath();
-            Route route = routes.get(path.startsWith(EVENT_PREFIX) ? EVENT_PREFIX : path);
+            Route route = find(path);
             if (route == null) {
-                throw new HttpError(404, "no such path: " + path);
+                throw new AdminError(404, "no such path: " + path);
             }
             if (!route.method().equals(req.method())) {
-                throw new HttpError(405, "method " + req.method() + " not allowed on " + path
+                throw new AdminError(405, "method " + req.method() + " not allowed on " + path
                         + " (allowed: " + route.method() + ")", Map.of("Allow", route.method()));
             }
+            if (!"GET".equals(route.method())) {
+                refuseCrossOrigin(req);
+            }
+            if (route.access() == Access.TOKEN && token != null) {
+                token.check(req);
+            }
             route.handler().handle(req, out);
-        } catch (HttpError e) {
-            if (e.status < 500) {
+        } catch (AdminError e) {
+            if (e.status() < 500) {
                 badRequests.incrementAndGet();
             }
-            LOG.debug("{} {} -> {} {}", req.method(), req.uri(), e.status, e.getMessage());
-            sendError(out, e.status, e.getMessage(), e.headers);
+            LOG.debug("{} {} -> {} {}", req.method(), req.rawPath(), e.status(), e.getMessage());
+            sendError(out, e.status(), e.getMessage(), e.headers());
         } catch (IOException | RuntimeException e) {
-            LOG.warn("{} {} failed", req.method(), req.uri(), e);
+            LOG.warn("{} {} failed", req.method(), req.rawPath(), e);
             sendError(out, 500, "internal error: " + e, Map.of());
-        }
-    }
-
-    /** An error answer: a status, a message for the JSON body and extra headers. */
-    private static final class HttpError extends RuntimeException {
-        private final int status;
-        private final Map<String, String> headers;
-
-        HttpError(int status, String message) {
-            this(status, message, Map.of());
-        }
-
-        HttpError(int status, String message, Map<String, String> headers) {
-            super(message, null, false, false);
-            this.status = status;
-            this.headers = headers;
         }
     }
 
@@ -294,13 +326,13 @@ public final class AdminServer implements AutoCloseable {
     // Endpoints
 
     private void members(Request req, Responder out) throws IOException {
-        Map<String, String> q = query(req, Set.of("role", "status"));
+        AdminParams q = AdminParams.of(req, Set.of("role", "status"));
         String role = q.get("role");
         MemberStatus status = null;
-        if (q.containsKey("status")) {
+        if (q.has("status")) {
             status = AdminJson.parseStatus(q.get("status"));
             if (status == null) {
-                throw new HttpError(400, "status '" + q.get("status") + "' must be one of alive, suspect, failed, left");
+                throw new AdminError(400, "status '" + q.get("status") + "' must be one of alive, suspect, failed, left");
             }
         }
         MemberStatus wanted = status;
@@ -328,43 +360,21 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void sendEvent(Request req, Responder out) throws IOException {
-        refuseCrossOrigin(req);
-        String name;
-        try {
-            // A path is percent-decoded only: '+' stays '+' (URLDecoder alone would make it a space).
-            name = URLDecoder.decode(req.rawPath().substring(EVENT_PREFIX.length()).replace("+", "%2B"),
-                    StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            throw new HttpError(400, "malformed event name in " + req.rawPath());
-        }
-        Map<String, String> q = query(req, Set.of("coalesce"));
-        boolean coalesce = true;
-        if (q.containsKey("coalesce")) {
-            String c = q.get("coalesce");
-            if (c.equals("true") || c.equals("1") || c.isEmpty()) {
-                coalesce = true;
-            } else if (c.equals("false") || c.equals("0")) {
-                coalesce = false;
-            } else {
-                throw new HttpError(400, "coalesce '" + c + "' must be true or false");
-            }
-        }
-        if (name.isEmpty()) {
-            throw new HttpError(400, "event name is empty: POST " + EVENT_PREFIX + "{name}");
-        }
+        String name = AdminParams.pathPart(req, EVENT_PREFIX, "event name");
+        boolean coalesce = AdminParams.of(req, Set.of("coalesce")).bool("coalesce", true);
         int limit = node.config().userEventSizeLimit();
         int nameBytes = name.getBytes(StandardCharsets.UTF_8).length;
         byte[] payload = req.body();
         if (nameBytes + payload.length > limit) {
-            throw new HttpError(413, "user event '" + name + "' is " + (nameBytes + payload.length)
+            throw new AdminError(413, "user event '" + name + "' is " + (nameBytes + payload.length)
                     + " bytes (name plus payload), over userEventSizeLimit " + limit);
         }
         try {
             node.sendEvent(name, payload, coalesce);
         } catch (IllegalArgumentException e) {
-            throw new HttpError(400, e.getMessage());
+            throw new AdminError(400, e.getMessage());
         } catch (IllegalStateException e) {
-            throw new HttpError(503, e.getMessage());
+            throw new AdminError(503, e.getMessage());
         }
         boolean c = coalesce;
         sendJson(out, 200, json.bytes(g -> {
@@ -385,7 +395,7 @@ public final class AdminServer implements AutoCloseable {
         String origin = req.header("Origin");
         String host = req.header("Host");
         if (origin != null && (host == null || !origin.equalsIgnoreCase("http://" + host))) {
-            throw new HttpError(403, "cross-origin request from " + origin + " refused");
+            throw new AdminError(403, "cross-origin request from " + origin + " refused");
         }
     }
 
@@ -394,7 +404,7 @@ public final class AdminServer implements AutoCloseable {
         while (true) {
             int n = openStreams.get();
             if (n >= maxStreams) {
-                throw new HttpError(503, "too many event streams open (maxStreams " + maxStreams + ")");
+                throw new AdminError(503, "too many event streams open (maxStreams " + maxStreams + ")");
             }
             if (openStreams.compareAndSet(n, n + 1)) {
                 break;
@@ -402,7 +412,7 @@ public final class AdminServer implements AutoCloseable {
         }
         if (closed.get()) {
             openStreams.decrementAndGet();
-            throw new HttpError(503, "admin server is closing");
+            throw new AdminError(503, "admin server is closing");
         }
         Map<String, String> h = new HashMap<>();
         h.put("Content-Type", "text/event-stream; charset=utf-8");
@@ -411,6 +421,23 @@ public final class AdminServer implements AutoCloseable {
         ResponseStream stream = out.stream(200, h);
         stream.onClose(openStreams::decrementAndGet);
         hub.subscribe(new Subscriber(stream, streamQueue, streamKeepAlive, framesSent));
+    }
+
+    /** Opens a monitor stream (log lines and events, one JSON object per line); 503 beyond {@code maxStreams}. */
+    private void monitor(Request req, Responder out) {
+        String level = AdminParams.of(req, Set.of("log-level")).get("log-level");
+        dev.grapevine.roles.LogLevel l;
+        try {
+            l = level == null ? dev.grapevine.roles.LogLevel.INFO : dev.grapevine.roles.LogLevel.parse(level);
+        } catch (IllegalArgumentException e) {
+            throw new AdminError(400, "log-level " + e.getMessage());
+        }
+        if (monitor.open() >= maxStreams) {
+            throw new AdminError(503, "too many monitors open (maxStreams " + maxStreams + ")");
+        }
+        ResponseStream stream = out.stream(200, Map.of("Content-Type", ControlApi.NDJSON, "Cache-Control", "no-store",
+                "X-Content-Type-Options", "nosniff"));
+        monitor.open(stream, l);
     }
 
     private void page(Request req, Responder out) {
@@ -431,42 +458,11 @@ public final class AdminServer implements AutoCloseable {
     // ------------------------------------------------------------------------------------------------
     // Helpers
 
-    /** The query parameters; 400 for one not in {@code allowed}, or one given twice. */
-    private static Map<String, String> query(Request req, Set<String> allowed) {
-        Map<String, String> out = new LinkedHashMap<>();
-        String raw = req.rawQuery();
-        if (raw == null || raw.isEmpty()) {
-            return out;
-        }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String key;
-            String value;
-            try {
-                key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-                value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            } catch (IllegalArgumentException e) {
-                throw new HttpError(400, "malformed query parameter '" + pair + "'");
-            }
-            if (!allowed.contains(key)) {
-                throw new HttpError(400, "unknown query parameter '" + key + "' (allowed: "
-                        + String.join(", ", new TreeSet<>(allowed)) + ")");
-            }
-            if (out.put(key, value) != null) {
-                throw new HttpError(400, "query parameter '" + key + "' given more than once");
-            }
-        }
-        return out;
-    }
-
-    private static void sendJson(Responder out, int status, byte[] body) {
+    static void sendJson(Responder out, int status, byte[] body) {
         send(out, status, JSON, body, Map.of("Cache-Control", "no-store"));
     }
 
-    private static void send(Responder out, int status, String type, byte[] body, Map<String, String> extra) {
+    static void send(Responder out, int status, String type, byte[] body, Map<String, String> extra) {
         Map<String, String> h = new HashMap<>(extra);
         h.put("Content-Type", type);
         h.put("X-Content-Type-Options", "nosniff");
@@ -512,6 +508,9 @@ public final class AdminServer implements AutoCloseable {
         private int streamQueue = 1024;
         private Duration streamRefresh = Duration.ofSeconds(1);
         private Duration streamKeepAlive = Duration.ofSeconds(15);
+        private AdminToken token;
+        private boolean insecure;
+        private Runnable afterLeave;
 
         private Builder(GossipNode node) {
             this.node = Objects.requireNonNull(node, "node");
@@ -589,6 +588,34 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /**
+         * The token that calls changing anything (events, queries, tags, keys, joins, leaves, force-leaves) and
+         * key listing must carry; default none (every call is open, which {@link #start()} allows on loopback
+         * only, or with {@link #insecure}).
+         */
+        public Builder token(AdminToken token) {
+            this.token = Objects.requireNonNull(token, "token");
+            return this;
+        }
+
+        /**
+         * Allows listening on a non-loopback address without a token (launcher flag {@code --admin-insecure}):
+         * anyone who can reach the port can then change the cluster. Default false.
+         */
+        public Builder insecure(boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
+        /**
+         * What to run after {@code POST /v1/leave} completed the node's leave and answered (a launched process
+         * stops); default nothing (the node has left and stays open).
+         */
+        public Builder afterLeave(Runnable action) {
+            this.afterLeave = Objects.requireNonNull(action, "afterLeave");
+            return this;
+        }
+
+        /**
          * Checks the options and listens.
          *
          * @throws IllegalArgumentException naming the field at fault
@@ -608,6 +635,12 @@ public final class AdminServer implements AutoCloseable {
             }
             if (bind.isUnresolved()) {
                 throw new IllegalArgumentException("bind: cannot resolve host '" + bind.getHostString() + "'");
+            }
+            if (token == null && !insecure && !bind.getAddress().isLoopbackAddress()) {
+                throw new IllegalArgumentException("bind " + bind.getAddress().getHostAddress() + ":" + bind.getPort()
+                        + " is not a loopback address and no admin token is set: anyone reaching it could change the"
+                        + " cluster. Set a token (--admin-token-file, --admin-token or GRAPEVINE_ADMIN_TOKEN), bind"
+                        + " to 127.0.0.1, or pass --admin-insecure to serve it open anyway");
             }
             if (node.isClosed()) {
                 throw new IllegalStateException("node " + node.name() + " is closed");

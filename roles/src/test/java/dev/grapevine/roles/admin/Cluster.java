@@ -38,19 +38,26 @@ final class Cluster implements AutoCloseable {
 
     /** Hands out 127.0.7.N addresses, N from {@code first} up to {@code last}. */
     static final class Addresses {
+        private final String prefix;
         private final int last;
         private int next;
 
         Addresses(int first, int last) {
+            this("127.0.7.", first, last);
+        }
+
+        /** Addresses {@code prefix + N} (prefix such as {@code "127.0.25."}). */
+        Addresses(String prefix, int first, int last) {
+            this.prefix = prefix;
             this.next = first;
             this.last = last;
         }
 
         synchronized String next() {
             if (next > last) {
-                throw new IllegalStateException("test addresses exhausted (127.0.7." + last + ")");
+                throw new IllegalStateException("test addresses exhausted (" + prefix + last + ")");
             }
-            return "127.0.7." + next++;
+            return prefix + next++;
         }
     }
 
@@ -87,6 +94,11 @@ final class Cluster implements AutoCloseable {
             start("n" + i, Map.of("role", i == 0 ? "front" : "app"));
         }
         awaitTrue(() -> nodes.stream().allMatch(n -> n.liveMembers().size() == count), "cluster of " + count);
+        return List.copyOf(nodes);
+    }
+
+    /** The nodes started so far, in order. */
+    List<GossipNode> nodes() {
         return List.copyOf(nodes);
     }
 

@@ -55,6 +55,10 @@ final class Http {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
     }
 
+    Response get(String path, String header, String value) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).header(header, value).GET());
+    }
+
     Response method(String method, String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(base.resolve(path)).method(method, HttpRequest.BodyPublishers.noBody()));
     }

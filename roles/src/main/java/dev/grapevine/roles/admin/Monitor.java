@@ -1,0 +1,217 @@
+package dev.grapevine.roles.admin;
+
+import dev.grapevine.ClusterEvent;
+import dev.grapevine.ClusterListener;
+import dev.grapevine.GossipNode;
+import dev.grapevine.Member;
+import dev.grapevine.roles.LogLevel;
+import dev.grapevine.roles.LogLineFormat;
+import dev.grapevine.roles.http.ResponseStream;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * {@code GET /v1/monitor}: the node's log and cluster events as they happen, one JSON object per line (what
+ * {@code serf monitor} shows). Log lines come from {@code java.util.logging}, which is where SLF4J writes in the
+ * launched role servers (the {@code slf4j-jdk14} binding); with another binding the stream says so in its first
+ * line and carries events only. A monitor cannot show more than the process logs: its level only filters further.
+ *
+ * <p>The log handler is attached to the root {@code java.util.logging} logger while at least one monitor is
+ * open, and removed after the last. Writes never block the logging thread: a client that leaves more than
+ * {@code queue} lines unread is cut off. A record logged while a line is being written (the HTTP layer logging
+ * at debug, say) is not fed back into the stream.
+ */
+final class Monitor implements AutoCloseable {
+
+    private static final String JUL_FACTORY = "org.slf4j.jul.JDK14LoggerFactory";
+
+    private final GossipNode node;
+    private final AdminJson json;
+    private final int queue;
+    private final List<Tap> taps = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Boolean> writing = ThreadLocal.withInitial(() -> false);
+    private final Handler handler = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            if (writing.get()) {
+                return;
+            }
+            writing.set(true);
+            try {
+                String line = null;
+                for (Tap t : taps) {
+                    if (r.getLevel().intValue() >= t.level.intValue()) {
+                        if (line == null) {
+                            line = logLine(r);
+                        }
+                        t.offer(line);
+                    }
+                }
+            } finally {
+                writing.set(false);
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private final ClusterListener events = this::onEvent;
+    private final LogLineFormat format = new LogLineFormat();
+    private boolean attached;
+
+    Monitor(GossipNode node, AdminJson json, int queue) {
+        this.node = node;
+        this.json = json;
+        this.queue = queue;
+    }
+
+    /** Opens a monitor on {@code stream} at {@code level}. */
+    synchronized void open(ResponseStream stream, LogLevel level) {
+        Tap tap = new Tap(stream, level.jul());
+        boolean jul = LoggerFactory.getILoggerFactory().getClass().getName().equals(JUL_FACTORY);
+        tap.offer(json.string(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "start");
+            g.writeStringField("node", node.name());
+            g.writeStringField("level", level.toString());
+            g.writeBooleanField("logs", jul);
+            if (!jul) {
+                g.writeStringField("note", "this process logs through "
+                        + LoggerFactory.getILoggerFactory().getClass().getName()
+                        + ", not java.util.logging: only events are streamed");
+            }
+            g.writeEndObject();
+        }) + "\n");
+        taps.add(tap);
+        stream.onClose(() -> remove(tap));
+        if (!attached) {
+            Logger.getLogger("").addHandler(handler);
+            node.addListener(events);
+            attached = true;
+        }
+    }
+
+    private synchronized void remove(Tap tap) {
+        taps.remove(tap);
+        if (taps.isEmpty() && attached) {
+            Logger.getLogger("").removeHandler(handler);
+            node.removeListener(events);
+            attached = false;
+        }
+    }
+
+    /** Open monitors. */
+    int open() {
+        return taps.size();
+    }
+
+    private String logLine(LogRecord r) {
+        String text = format.format(r).stripTrailing();
+        return json.string(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "log");
+            g.writeStringField("level", LogLineFormat.name(r.getLevel()));
+            g.writeStringField("logger", r.getLoggerName());
+            g.writeStringField("line", text);
+            g.writeEndObject();
+        }) + "\n";
+    }
+
+    private void onEvent(ClusterEvent e) {
+        String kind;
+        String detail;
+        if (e instanceof ClusterEvent.MemberEvent m) {
+            Member who = m.member();
+            kind = Roles.eventName(e);
+            detail = who.name() + " " + AdminJson.host(who.address()) + ":" + who.address().getPort();
+        } else if (e instanceof ClusterEvent.UserEvent u) {
+            kind = "user";
+            detail = u.name() + " (" + u.payload().length + " bytes, ltime " + u.ltime() + ")";
+        } else if (e instanceof ClusterEvent.Query q) {
+            kind = "query";
+            detail = q.name() + " from " + q.from() + " (" + q.payload().length + " bytes)";
+        } else {
+            return;
+        }
+        String line = json.string(g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "event");
+            g.writeStringField("event", kind);
+            g.writeStringField("line", "[EVENT] " + kind + ": " + detail);
+            g.writeEndObject();
+        }) + "\n";
+        writing.set(true);
+        try {
+            for (Tap t : taps) {
+                t.offer(line);
+            }
+        } finally {
+            writing.set(false);
+        }
+    }
+
+    /** Ends every open monitor and detaches. */
+    @Override
+    public synchronized void close() {
+        for (Tap t : taps) {
+            t.stream.end();
+        }
+        taps.clear();
+        if (attached) {
+            Logger.getLogger("").removeHandler(handler);
+            node.removeListener(events);
+            attached = false;
+        }
+    }
+
+    /** One client. */
+    private final class Tap {
+        private final ResponseStream stream;
+        private final Level level;
+
+        Tap(ResponseStream stream, Level level) {
+            this.stream = stream;
+            this.level = level;
+        }
+
+        void offer(String line) {
+            if (!stream.isOpen()) {
+                return;
+            }
+            if (stream.pendingWrites() >= queue) {
+                stream.abort();
+                return;
+            }
+            stream.write(line);
+        }
+    }
+
+    /** Event names as Serf's handlers see them. */
+    private static final class Roles {
+        static String eventName(ClusterEvent e) {
+            if (e instanceof ClusterEvent.MemberJoined) {
+                return "member-join";
+            } else if (e instanceof ClusterEvent.MemberLeft) {
+                return "member-leave";
+            } else if (e instanceof ClusterEvent.MemberFailed) {
+                return "member-failed";
+            } else if (e instanceof ClusterEvent.MemberUpdated) {
+                return "member-update";
+            } else if (e instanceof ClusterEvent.MemberReaped) {
+                return "member-reap";
+            }
+            return e.getClass().getSimpleName();
+        }
+    }
+}

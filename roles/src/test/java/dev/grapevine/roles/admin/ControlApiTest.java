@@ -1,0 +1,304 @@
+package dev.grapevine.roles.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.grapevine.ClusterEvent;
+import dev.grapevine.GossipNode;
+import dev.grapevine.MemberStatus;
+import dev.grapevine.security.Keyring;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The operator's endpoints (query, tags, keys, force-leave, join, leave, reachability, stats, monitor) and the
+ * admin token, on real nodes over loopback (127.0.26.x): every changing call without the token, or with a wrong
+ * one, is refused with 401 and changes nothing.
+ */
+class ControlApiTest {
+
+    private static final String TOKEN = "test-token-0123456789abcdef";
+    private static final String KEY = Keyring.generateKeyBase64();
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static Cluster cluster;
+    private static List<GossipNode> nodes;
+    private static AdminServer guarded;
+    private static Http http;
+    private static final List<String> received = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger leaves = new AtomicInteger();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new Cluster(new Cluster.Addresses("127.0.26.", 1, 60));
+        List<GossipNode> started = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            int n = i;
+            started.add(cluster.start("c" + i, Map.of("role", "app", "zone", "z" + i), b -> b
+                    .keyring(Keyring.ofBase64(KEY))
+                    .listener(e -> {
+                        if (e instanceof ClusterEvent.UserEvent u) {
+                            received.add("c" + n + ":" + u.name());
+                        } else if (e instanceof ClusterEvent.Query q && q.name().equals("whoami")) {
+                            q.respond(("I am c" + n).getBytes(StandardCharsets.UTF_8));
+                        }
+                    })));
+        }
+        nodes = started;
+        Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> n.liveMembers().size() == 3), "3 members everywhere");
+        guarded = cluster.own(AdminServer.builder(nodes.get(0)).bind(cluster.adminAddress())
+                .token(AdminToken.of(TOKEN)).afterLeave(leaves::incrementAndGet).start());
+        http = new Http(guarded.uri());
+    }
+
+    @AfterAll
+    static void stop() {
+        cluster.close();
+    }
+
+    private static Http.Response post(String path, String body) throws Exception {
+        return http.post(path, body.getBytes(StandardCharsets.UTF_8), "Authorization", "Bearer " + TOKEN);
+    }
+
+    @Test
+    void everyChangingCallNeedsTheTokenAndChangesNothingWithout() throws Exception {
+        Map<String, String> tagsBefore = nodes.get(0).localMember().tags();
+        int eventsBefore = received.size();
+        String[][] calls = {
+                {"/v1/event/deploy", "v1"},
+                {"/v1/query/whoami", ""},
+                {"/v1/tags", "{\"set\":{\"x\":\"1\"}}"},
+                {"/v1/keys/install", "{\"key\":\"" + Keyring.generateKeyBase64() + "\"}"},
+                {"/v1/keys/use", "{\"key\":\"" + KEY + "\"}"},
+                {"/v1/keys/remove", "{\"key\":\"" + KEY + "\"}"},
+                {"/v1/force-leave/c2", ""},
+                {"/v1/join", "{\"addresses\":[\"127.0.26.250:17946\"]}"},
+                {"/v1/leave", ""},
+        };
+        for (String[] c : calls) {
+            byte[] body = c[1].getBytes(StandardCharsets.UTF_8);
+            Http.Response none = http.post(c[0], body);
+            assertEquals(401, none.status(), c[0] + " without a token: " + none.body());
+            assertTrue(none.raw().headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), c[0]);
+            assertFalse(none.body().contains(TOKEN), "the answer never shows the token");
+            Http.Response wrong = http.post(c[0], body, "Authorization", "Bearer " + TOKEN + "x");
+            assertEquals(401, wrong.status(), c[0] + " with a wrong token: " + wrong.body());
+            Http.Response other = http.post(c[0], body, AdminToken.HEADER, "not-the-token-at-all");
+            assertEquals(401, other.status(), c[0] + " with a wrong X-Grapevine-Token");
+        }
+        assertEquals(401, http.get("/v1/keys").status(), "key listing needs the token");
+        assertEquals(401, http.get("/v1/keys", "Authorization", "Bearer wrong-token-wrong-token").status());
+        // Nothing changed: tags, events, keys, membership, the node itself.
+        Thread.sleep(500);
+        assertEquals(tagsBefore, nodes.get(0).localMember().tags());
+        assertEquals(eventsBefore, received.size());
+        assertEquals(1, nodes.get(0).listKeys().get().installed().size());
+        assertEquals(MemberStatus.ALIVE, Cluster.status(nodes.get(0), "c2"));
+        assertEquals(0, leaves.get());
+        assertEquals(3, nodes.get(1).liveMembers().size(), "c0 did not leave");
+        // Reading stays open.
+        assertEquals(200, http.get("/v1/members").status());
+        assertEquals(200, http.get("/v1/stats").status());
+    }
+
+    @Test
+    void aBrowserFromAnotherOriginIsRefusedEvenWithTheToken() throws Exception {
+        HttpClient c = HttpClient.newHttpClient();
+        HttpResponse<String> r = c.send(HttpRequest.newBuilder(guarded.uri().resolve("/v1/tags"))
+                .header("Authorization", "Bearer " + TOKEN).header("Origin", "http://evil.example")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"set\":{\"evil\":\"1\"}}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, r.statusCode());
+        assertFalse(nodes.get(0).localMember().tags().containsKey("evil"));
+    }
+
+    @Test
+    void aNonLoopbackBindWithoutTokenIsRefusedNamingTheWayOut() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AdminServer
+                .builder(nodes.get(1)).bind(new InetSocketAddress("0.0.0.0", 0)).start());
+        assertTrue(e.getMessage().contains("--admin-insecure"), e.getMessage());
+        assertTrue(e.getMessage().contains("token"), e.getMessage());
+    }
+
+    @Test
+    void theTokenIsComparedWhole() {
+        AdminToken t = AdminToken.of(TOKEN);
+        assertTrue(t.matches(TOKEN));
+        assertFalse(t.matches(TOKEN.substring(0, TOKEN.length() - 1)));
+        assertFalse(t.matches(TOKEN + "0"));
+        assertFalse(t.matches(""));
+        assertFalse(t.matches(null));
+        assertFalse(t.toString().contains(TOKEN));
+        assertThrows(IllegalArgumentException.class, () -> AdminToken.of("short"));
+        assertThrows(IllegalArgumentException.class, () -> AdminToken.of("has a space in it, 123456"));
+    }
+
+    @Test
+    void tagsAreSetAndDeletedAndSpread() throws Exception {
+        Http.Response r = post("/v1/tags", "{\"set\":{\"color\":\"blue\",\"size\":\"L\"}}");
+        assertEquals(200, r.status(), r.body());
+        assertEquals("blue", r.json().get("tags").get("color").asText());
+        assertEquals("app", r.json().get("tags").get("role").asText(), "other tags stay");
+        Cluster.awaitTrue(() -> "blue".equals(nodes.get(2).member("c0").orElseThrow().tag("color")), "tag spread");
+        r = post("/v1/tags", "{\"delete\":[\"color\",\"size\"]}");
+        assertEquals(200, r.status(), r.body());
+        Cluster.awaitTrue(() -> nodes.get(2).member("c0").orElseThrow().tag("color") == null, "tag deletion spread");
+        assertEquals(400, post("/v1/tags", "{}").status());
+        assertEquals(400, post("/v1/tags", "{\"set\":{\"a\":1}}").status());
+        assertEquals(400, post("/v1/tags", "{\"unknown\":1}").status());
+        assertEquals(400, post("/v1/tags", "not json").status());
+    }
+
+    @Test
+    void aQueryStreamsAcksAndAnswersThenASummary() throws Exception {
+        HttpClient c = HttpClient.newHttpClient();
+        HttpResponse<Stream<String>> r = c.send(HttpRequest.newBuilder(guarded.uri()
+                        .resolve("/v1/query/whoami?timeout=2s&tag=zone=z%5B12%5D"))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString("hi")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/x-ndjson"));
+        List<JsonNode> lines = new ArrayList<>();
+        r.body().forEach(l -> {
+            try {
+                lines.add(MAPPER.readTree(l));
+            } catch (Exception e) {
+                throw new IllegalStateException(l, e);
+            }
+        });
+        JsonNode last = lines.get(lines.size() - 1);
+        assertEquals("done", last.get("type").asText());
+        assertEquals(2, last.get("acks").asInt(), "the tag filter keeps c1 and c2: " + lines);
+        assertEquals(2, last.get("responses").asInt(), lines.toString());
+        List<String> answers = lines.stream().filter(l -> l.get("type").asText().equals("response"))
+                .map(l -> l.get("from").asText() + "=" + l.get("payload").asText()).sorted().toList();
+        assertEquals(List.of("c1=I am c1", "c2=I am c2"), answers);
+        assertEquals(400, post("/v1/query/whoami?relay-factor=300", "").status());
+        assertEquals(400, post("/v1/query/whoami?tag=zone", "").status());
+        assertEquals(400, post("/v1/query/whoami?timeout=soon", "").status());
+    }
+
+    @Test
+    void keysAreRotatedWithPerMemberResults() throws Exception {
+        String next = Keyring.generateKeyBase64();
+        Http.Response r = post("/v1/keys/install", "{\"key\":\"" + next + "\"}");
+        assertEquals(200, r.status(), r.body());
+        assertTrue(r.json().get("complete").asBoolean(), r.body());
+        assertEquals(3, r.json().get("succeeded").size(), r.body());
+        Http.Response list = http.get("/v1/keys", "Authorization", "Bearer " + TOKEN);
+        assertEquals(200, list.status(), list.body());
+        assertEquals(2, list.json().get("keys").size(), list.body());
+        list.json().get("keys").forEach(n -> assertEquals(3, n.asInt(), list.body()));
+        assertEquals(3, list.json().get("members").asInt());
+        assertEquals(200, post("/v1/keys/use", "{\"key\":\"" + next + "\"}").status());
+        assertEquals(200, post("/v1/keys/use", "{\"key\":\"" + KEY + "\"}").status());
+        assertEquals(200, post("/v1/keys/remove", "{\"key\":\"" + next + "\"}").status());
+        Http.Response after = http.get("/v1/keys", "Authorization", "Bearer " + TOKEN);
+        assertEquals(1, after.json().get("keys").size(), after.body());
+        assertEquals(400, post("/v1/keys/install", "{\"key\":\"not base64!\"}").status());
+        assertEquals(400, post("/v1/keys/install", "{}").status());
+    }
+
+    @Test
+    void joinStatsAndReachability() throws Exception {
+        Http.Response j = post("/v1/join", "{\"addresses\":[\"" + hostPort(nodes.get(2)) + "\"]}");
+        assertEquals(200, j.status(), j.body());
+        assertEquals(1, j.json().get("joined").asInt());
+        Http.Response bad = post("/v1/join", "{\"addresses\":[\"127.0.26.251:17946\"]}");
+        assertEquals(502, bad.status(), bad.body());
+        assertEquals(400, post("/v1/join", "{\"addresses\":[]}").status());
+
+        JsonNode stats = http.get("/v1/stats").json();
+        assertEquals("c0", stats.get("agent").get("name").asText());
+        assertTrue(stats.get("serf").get("members").asInt() >= 3, stats.toString());
+        assertTrue(stats.get("serf").get("encrypted").asBoolean());
+        assertTrue(stats.get("serf").get("member_time").asLong() > 0);
+        assertTrue(stats.get("counters").get("packets_received").asLong() > 0);
+        assertEquals("app", stats.get("tags").get("role").asText());
+
+        JsonNode reach = http.get("/v1/reachability?timeout=1s").json();
+        assertEquals(0, reach.get("silent").size(), reach.toString());
+        assertTrue(reach.get("answered").size() >= 3, reach.toString());
+    }
+
+    private static String hostPort(GossipNode n) {
+        return n.advertiseAddress().getAddress().getHostAddress() + ":" + n.advertiseAddress().getPort();
+    }
+
+    @Test
+    void monitorStreamsLogLinesAndEvents() throws Exception {
+        HttpClient c = HttpClient.newHttpClient();
+        HttpResponse<Stream<String>> r = c.send(HttpRequest.newBuilder(
+                        guarded.uri().resolve("/v1/monitor?log-level=info")).GET().build(),
+                HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Thread reader = new Thread(() -> r.body().forEach(lines::add), "monitor-reader");
+        reader.setDaemon(true);
+        reader.start();
+        Cluster.awaitTrue(() -> !lines.isEmpty(), "the start line");
+        assertTrue(lines.get(0).contains("\"type\":\"start\""), lines.get(0));
+        java.util.logging.Logger jul = java.util.logging.Logger.getLogger("dev.grapevine.test.monitor");
+        jul.info("hello from the monitor test");
+        jul.fine("too fine to be shown");
+        nodes.get(1).updateTags(Map.of("role", "app", "zone", "z1", "mood", "monitored")).get();
+        Cluster.awaitTrue(() -> lines.stream().anyMatch(l -> l.contains("hello from the monitor test")),
+                "the log line: " + lines);
+        Cluster.awaitTrue(() -> lines.stream().anyMatch(l -> l.contains("member-update") && l.contains("c1")),
+                "the member-update event: " + lines);
+        assertTrue(lines.stream().noneMatch(l -> l.contains("too fine")), lines.toString());
+        assertEquals(400, http.get("/v1/monitor?log-level=loud").status());
+    }
+
+    @Test
+    void forceLeaveMakesAFailedMemberLeftEverywhereAndPruneRemovesIt() throws Exception {
+        GossipNode victim = cluster.start("victim", Map.of("role", "app"), b -> b.keyring(Keyring.ofBase64(KEY)));
+        GossipNode victim2 = cluster.start("victim2", Map.of("role", "app"), b -> b.keyring(Keyring.ofBase64(KEY)));
+        Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> n.member("victim2").isPresent()
+                && n.member("victim").isPresent()), "victims known");
+        assertEquals(409, post("/v1/force-leave/victim", "").status(), "alive: refused");
+        assertEquals(404, post("/v1/force-leave/nobody", "").status());
+        victim.close();
+        victim2.close();
+        Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> Cluster.status(n, "victim") == MemberStatus.FAILED
+                && Cluster.status(n, "victim2") == MemberStatus.FAILED), Duration.ofSeconds(30), "victims failed");
+        Http.Response r = post("/v1/force-leave/victim", "");
+        assertEquals(200, r.status(), r.body());
+        Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> Cluster.status(n, "victim") == MemberStatus.LEFT),
+                "victim left everywhere");
+        r = post("/v1/force-leave/victim2?prune=true", "");
+        assertEquals(200, r.status(), r.body());
+        Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> n.member("victim2").isEmpty()),
+                "victim2 gone everywhere");
+    }
+
+    @Test
+    void leaveLeavesThenRunsTheAfterLeaveAction() throws Exception {
+        GossipNode leaver = cluster.start("leaver", Map.of("role", "app"), b -> b.keyring(Keyring.ofBase64(KEY)));
+        AtomicInteger after = new AtomicInteger();
+        AdminServer admin = cluster.own(AdminServer.builder(leaver).bind(cluster.adminAddress())
+                .afterLeave(after::incrementAndGet).start());
+        Cluster.awaitTrue(() -> nodes.get(1).member("leaver").isPresent(), "leaver known");
+        Http.Response r = new Http(admin.uri()).post("/v1/leave", new byte[0]);
+        assertEquals(200, r.status(), r.body());
+        Cluster.awaitTrue(() -> Cluster.status(nodes.get(1), "leaver") == MemberStatus.LEFT, "leaver left");
+        Cluster.awaitTrue(() -> after.get() == 1, "the after-leave action ran");
+    }
+}
