@@ -79,8 +79,7 @@ public final class DnsResponder implements AutoCloseable {
         this.directory = new MemberDirectory(b.node);
         MembershipZone zone = new MembershipZone(b.domain, b.ttl.getSeconds(), directory);
         this.forwarder = upstreams.isEmpty() ? null : new Forwarder(upstreams, (int) b.upstreamTimeout.toMillis());
-        this.access = new AccessControl(b.allow != null ? b.allow
-                : AccessControl.localDefault(List.of(address.getAddress(), b.node.advertiseAddress().getAddress())));
+        this.access = new AccessControl(b.allow != null ? b.allow : AccessControl.localDefault(ownAddresses(b.node)));
         ResponseRateLimiter limiter = b.rateLimit == 0 ? null : new ResponseRateLimiter(b.rateLimit, b.burst(),
                 b.rateLimitSlip, b.rateLimitIpv4Prefix, b.rateLimitIpv6Prefix, b.rateLimitNetworks, b.clock);
         QueryHandler handler = new QueryHandler(zone, forwarder, b.maxUdpPayload, stats, access, limiter);
@@ -108,7 +107,17 @@ public final class DnsResponder implements AutoCloseable {
                         + ") per /" + b.rateLimitIpv4Prefix + " and /" + b.rateLimitIpv6Prefix + " client network");
     }
 
-    /** A builder for a new responder. */
+    /** The responder's bound address and the node's advertised one (an unresolved one left out). */
+    private List<InetAddress> ownAddresses(GossipNode node) {
+        List<InetAddress> own = new ArrayList<>(List.of(address.getAddress()));
+        InetSocketAddress advertised = node.advertiseAddress();
+        if (advertised != null && advertised.getAddress() != null) {
+            own.add(advertised.getAddress());
+        }
+        return own;
+    }
+
+        /** A builder for a new responder. */
     public static Builder builder() {
         return new Builder();
     }

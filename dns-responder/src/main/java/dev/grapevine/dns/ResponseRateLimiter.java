@@ -31,7 +31,7 @@ final class ResponseRateLimiter {
         DROP
     }
 
-    /** Credit of one response; a bucket gains {@code perSecond} credit a nanosecond, i.e. perSecond responses a second. */
+    /** Credit of one response; a bucket gains {@code perSecond} credit a nanosecond: perSecond responses a second. */
     private static final long UNIT = 1_000_000_000L;
 
     private final long perSecond;
