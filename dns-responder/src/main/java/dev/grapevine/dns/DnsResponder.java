@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * An authoritative DNS server for one domain (default {@code grapevine.}), answering from a node's live
@@ -44,6 +45,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The names it answers are listed in the module README. Threads, all named {@code grapevine-dns-...}: one
  * UDP receiver, one TCP acceptor, one per open TCP connection (at most {@code maxTcpConnections}), and up to
  * {@code forwardThreads} relaying UDP queries upstream; {@link #close()} stops them all.
+ *
+ * <p>It is no open resolver: names outside the domain are forwarded only for clients in the allowed networks
+ * ({@link Builder#allow(String)}; by default loopback and the networks of the node's own addresses), others get
+ * REFUSED; and UDP answers are rate limited per client network ({@link Builder#rateLimit(int)}), so that a
+ * spoofed source address cannot turn the responder into an amplifier.
  */
 public final class DnsResponder implements AutoCloseable {
 
@@ -58,6 +64,7 @@ public final class DnsResponder implements AutoCloseable {
     private final ServerSocket tcp;
     private final Forwarder forwarder;
     private final MemberDirectory directory;
+    private final AccessControl access;
     private final ThreadPoolExecutor forwardPool;
     private final TcpListener tcpListener;
     private final Thread udpThread;
@@ -72,7 +79,10 @@ public final class DnsResponder implements AutoCloseable {
         this.directory = new MemberDirectory(b.node);
         MembershipZone zone = new MembershipZone(b.domain, b.ttl.getSeconds(), directory);
         this.forwarder = upstreams.isEmpty() ? null : new Forwarder(upstreams, (int) b.upstreamTimeout.toMillis());
-        QueryHandler handler = new QueryHandler(zone, forwarder, b.maxUdpPayload, stats);
+        this.access = new AccessControl(b.allow != null ? b.allow : AccessControl.localDefault(ownAddresses(b.node)));
+        ResponseRateLimiter limiter = b.rateLimit == 0 ? null : new ResponseRateLimiter(b.rateLimit, b.burst(),
+                b.rateLimitSlip, b.rateLimitIpv4Prefix, b.rateLimitIpv6Prefix, b.rateLimitNetworks, b.clock);
+        QueryHandler handler = new QueryHandler(zone, forwarder, b.maxUdpPayload, stats, access, limiter);
         String prefix = "grapevine-dns-" + address.getAddress().getHostAddress() + ":" + address.getPort();
         AtomicInteger n = new AtomicInteger();
         this.forwardPool = new ThreadPoolExecutor(b.forwardThreads, b.forwardThreads, 30, TimeUnit.SECONDS,
@@ -90,11 +100,24 @@ public final class DnsResponder implements AutoCloseable {
         tcpThread.setDaemon(true);
         udpThread.start();
         tcpThread.start();
-        LOG.info("DNS responder for {} on {} (UDP and TCP){}", domain, address,
-                upstreams.isEmpty() ? ", other names refused" : ", other names forwarded to " + upstreams);
+        LOG.info("DNS responder for {} on {} (UDP and TCP){}; {}", domain, address,
+                upstreams.isEmpty() ? ", other names refused"
+                        : ", other names forwarded to " + upstreams + " for clients in " + access.allowed(),
+                limiter == null ? "no rate limit" : "UDP answers limited to " + b.rateLimit + "/s (burst " + b.burst()
+                        + ") per /" + b.rateLimitIpv4Prefix + " and /" + b.rateLimitIpv6Prefix + " client network");
     }
 
-    /** A builder for a new responder. */
+    /** The responder's bound address and the node's advertised one (an unresolved one left out). */
+    private List<InetAddress> ownAddresses(GossipNode node) {
+        List<InetAddress> own = new ArrayList<>(List.of(address.getAddress()));
+        InetSocketAddress advertised = node.advertiseAddress();
+        if (advertised != null && advertised.getAddress() != null) {
+            own.add(advertised.getAddress());
+        }
+        return own;
+    }
+
+        /** A builder for a new responder. */
     public static Builder builder() {
         return new Builder();
     }
@@ -107,6 +130,14 @@ public final class DnsResponder implements AutoCloseable {
     /** The domain answered from the membership, absolute and lower-case (e.g. {@code grapevine.}). */
     public String domain() {
         return domain.toString();
+    }
+
+    /**
+     * The networks whose clients may have names outside the domain forwarded (given to the builder, or the
+     * default: loopback and the networks of the node's own addresses). Others get REFUSED for such names.
+     */
+    public List<Cidr> allowed() {
+        return access.allowed();
     }
 
     /** Query, drop and forwarding counters. */
@@ -192,6 +223,14 @@ public final class DnsResponder implements AutoCloseable {
         private Duration tcpIdleTimeout = Duration.ofSeconds(10);
         private int forwardThreads = 4;
         private int forwardQueue = 256;
+        private List<Cidr> allow;
+        private int rateLimit = 100;
+        private int rateLimitBurst;
+        private int rateLimitSlip = 2;
+        private int rateLimitIpv4Prefix = 24;
+        private int rateLimitIpv6Prefix = 56;
+        private int rateLimitNetworks = 10_000;
+        private LongSupplier clock = System::nanoTime;
 
         private Builder() {
         }
@@ -307,6 +346,99 @@ public final class DnsResponder implements AutoCloseable {
         }
 
         /**
+         * Adds a network whose clients may have names outside the domain forwarded, e.g. {@code 10.0.0.0/8},
+         * {@code fd00::/8}, or one address ({@code 192.0.2.7}). Clients outside every allowed network get REFUSED
+         * for such names (names in the domain are answered to everyone). Without any call the default is
+         * loopback (127.0.0.0/8 and ::1: every local process) and the networks of the responder's bind address
+         * and the node's advertised address, as their interfaces declare them (all interfaces' networks for a
+         * wildcard bind).
+         *
+         * @throws IllegalArgumentException naming {@code allow} and the value when it is not a network
+         */
+        public Builder allow(String cidr) {
+            try {
+                return allow(Cidr.parse(cidr));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("allow: " + e.getMessage());
+            }
+        }
+
+        /** Adds a network whose clients may have names outside the domain forwarded; see {@link #allow(String)}. */
+        public Builder allow(Cidr network) {
+            Objects.requireNonNull(network, "allow");
+            if (allow == null) {
+                allow = new ArrayList<>();
+            }
+            allow.add(network);
+            return this;
+        }
+
+        /**
+         * The networks whose clients may have names outside the domain forwarded, replacing any given before; an
+         * empty list forwards for no one. See {@link #allow(String)} for the default.
+         */
+        public Builder allow(List<Cidr> networks) {
+            Objects.requireNonNull(networks, "allow");
+            allow = new ArrayList<>();
+            networks.forEach(this::allow);
+            return this;
+        }
+
+        /**
+         * UDP responses a second per client network (response-rate limiting); 0 turns the limit off. Default
+         * 100. Over the limit a query gets a minimal truncated response (every {@link #rateLimitSlip(int)}-th
+         * time) or nothing, so a real client retries over TCP, which is never limited.
+         */
+        public Builder rateLimit(int responsesPerSecond) {
+            this.rateLimit = responsesPerSecond;
+            return this;
+        }
+
+        /**
+         * The most UDP responses a client network gets at once after an idle spell; default (or 0): one second's
+         * worth, the rate limit.
+         */
+        public Builder rateLimitBurst(int responses) {
+            this.rateLimitBurst = responses;
+            return this;
+        }
+
+        /**
+         * Over the rate limit, every {@code k}-th query gets a truncated response (TC, no records) and the others
+         * none; 1: all get one, 0: none. Default 2, as BIND's RRL.
+         */
+        public Builder rateLimitSlip(int k) {
+            this.rateLimitSlip = k;
+            return this;
+        }
+
+        /** The prefix lengths that group client addresses into one rate-limited network; default /24 and /56. */
+        public Builder rateLimitPrefixes(int ipv4, int ipv6) {
+            this.rateLimitIpv4Prefix = ipv4;
+            this.rateLimitIpv6Prefix = ipv6;
+            return this;
+        }
+
+        /**
+         * The most client networks whose rate the responder tracks at once (memory: about 100 bytes each);
+         * default 10,000. Past it, networks not tracked share one bucket until a tracked one goes idle.
+         */
+        public Builder rateLimitNetworks(int max) {
+            this.rateLimitNetworks = max;
+            return this;
+        }
+
+        /** The monotonic clock (nanoseconds) of the rate limiter; for tests. */
+        Builder clock(LongSupplier nanoTime) {
+            this.clock = Objects.requireNonNull(nanoTime, "clock");
+            return this;
+        }
+
+        private int burst() {
+            return rateLimitBurst == 0 ? rateLimit : rateLimitBurst;
+        }
+
+        /**
          * Checks the configuration, binds UDP and TCP, and starts answering.
          *
          * @throws IllegalArgumentException naming the field at fault
@@ -325,6 +457,14 @@ public final class DnsResponder implements AutoCloseable {
             range("maxTcpConnections", maxTcpConnections, 1, 65535);
             range("forwardThreads", forwardThreads, 1, 1024);
             range("forwardQueue", forwardQueue, 1, 1 << 20);
+            range("rateLimit", rateLimit, 0, 1_000_000);
+            if (rateLimitBurst != 0) {
+                range("rateLimitBurst", rateLimitBurst, 1, 1_000_000);
+            }
+            range("rateLimitSlip", rateLimitSlip, 0, 10);
+            range("rateLimitPrefixes", rateLimitIpv4Prefix, 0, 32);
+            range("rateLimitPrefixes", rateLimitIpv6Prefix, 0, 128);
+            range("rateLimitNetworks", rateLimitNetworks, 1, 10_000_000);
             InetSocketAddress bindAddress = resolve("bind", bind);
             List<InetSocketAddress> resolved = new ArrayList<>();
             for (HostPort h : upstreams) {

@@ -24,6 +24,9 @@ public final class DnsStats {
     private final AtomicLong forwardFailures = new AtomicLong();
     private final AtomicLong tcpRejected = new AtomicLong();
     private final AtomicLong internalErrors = new AtomicLong();
+    private final AtomicLong refusedNotAllowed = new AtomicLong();
+    private final AtomicLong rateLimitedTruncated = new AtomicLong();
+    private final AtomicLong rateLimitedDropped = new AtomicLong();
 
     DnsStats() {
     }
@@ -58,6 +61,18 @@ public final class DnsStats {
 
     void recordInternalError() {
         internalErrors.incrementAndGet();
+    }
+
+    void recordRefusedNotAllowed() {
+        refusedNotAllowed.incrementAndGet();
+    }
+
+    void recordRateLimitedTruncated() {
+        rateLimitedTruncated.incrementAndGet();
+    }
+
+    void recordRateLimitedDropped() {
+        rateLimitedDropped.incrementAndGet();
     }
 
     /**
@@ -130,11 +145,34 @@ public final class DnsStats {
         return internalErrors.get();
     }
 
+    /**
+     * Queries for names outside the domain answered REFUSED because the client is not in an allowed network
+     * (also counted in {@code responses(REFUSED)}).
+     */
+    public long refusedNotAllowed() {
+        return refusedNotAllowed.get();
+    }
+
+    /**
+     * UDP queries over their network's rate limit answered with a minimal truncated response (TC set, no
+     * records: the client retries over TCP). Not counted in {@link #responses(int)} nor {@link #truncated()}.
+     */
+    public long rateLimitedTruncated() {
+        return rateLimitedTruncated.get();
+    }
+
+    /** UDP queries over their network's rate limit left unanswered. */
+    public long rateLimitedDropped() {
+        return rateLimitedDropped.get();
+    }
+
     @Override
     public String toString() {
         return "DnsStats{responses=" + responsesByRcode() + ", malformedDropped=" + malformedDropped()
                 + ", formatErrors=" + formatErrors() + ", truncated=" + truncated() + ", forwarded=" + forwarded()
                 + ", forwardFailures=" + forwardFailures() + ", tcpRejected=" + tcpConnectionsRejected()
-                + ", internalErrors=" + internalErrors() + "}";
+                + ", internalErrors=" + internalErrors() + ", refusedNotAllowed=" + refusedNotAllowed()
+                + ", rateLimitedTruncated=" + rateLimitedTruncated() + ", rateLimitedDropped=" + rateLimitedDropped()
+                + "}";
     }
 }

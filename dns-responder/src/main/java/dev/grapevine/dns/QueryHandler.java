@@ -14,6 +14,7 @@ import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,8 +29,11 @@ import java.util.List;
  *   <li>Opcode other than QUERY: NOTIMP. EDNS version above 0: BADVERS.</li>
  *   <li>A name in the domain: answered from the membership (AA set); zone transfers REFUSED, classes other
  *       than IN refused.</li>
- *   <li>Any other name: relayed to the upstreams ({@link Outcome.Forward}), REFUSED when there are none.</li>
+ *   <li>Any other name: relayed to the upstreams ({@link Outcome.Forward}), REFUSED when there are none or
+ *       when the client is not in an allowed network ({@link AccessControl}).</li>
  * </ul>
+ * Before any of this, a UDP query over its client network's rate limit ({@link ResponseRateLimiter}) gets a
+ * minimal truncated response or nothing. TCP is not rate limited.
  * UDP responses are cut to the client's payload size (512 bytes without EDNS; the EDNS size capped at
  * {@code maxUdpPayload}): first the additional section goes, then trailing answers, with TC set.
  */
@@ -69,6 +73,8 @@ final class QueryHandler {
     private final Forwarder forwarder;
     private final int maxUdpPayload;
     private final DnsStats stats;
+    private final AccessControl access;
+    private final ResponseRateLimiter limiter;
 
     /**
      * @param zone          the local names
@@ -77,10 +83,25 @@ final class QueryHandler {
      * @param stats         where to count
      */
     QueryHandler(MembershipZone zone, Forwarder forwarder, int maxUdpPayload, DnsStats stats) {
+        this(zone, forwarder, maxUdpPayload, stats, null, null);
+    }
+
+    /**
+     * @param zone          the local names
+     * @param forwarder     the upstreams, or null to refuse names outside the domain
+     * @param maxUdpPayload the most a UDP response may carry, whatever size an EDNS client offers
+     * @param stats         where to count
+     * @param access        the clients names are forwarded for; null: every client
+     * @param limiter       the rate limit of UDP responses; null: none
+     */
+    QueryHandler(MembershipZone zone, Forwarder forwarder, int maxUdpPayload, DnsStats stats, AccessControl access,
+                 ResponseRateLimiter limiter) {
         this.zone = zone;
         this.forwarder = forwarder;
         this.maxUdpPayload = maxUdpPayload;
         this.stats = stats;
+        this.access = access;
+        this.limiter = limiter;
     }
 
     /**
@@ -90,7 +111,12 @@ final class QueryHandler {
      * @return the response's bytes, or null to send nothing
      */
     byte[] respond(byte[] data, int length, boolean tcp) {
-        Outcome o = handle(data, length, tcp);
+        return respond(data, length, tcp, null);
+    }
+
+    /** {@link #respond(byte[], int, boolean)} for a query from {@code client}. */
+    byte[] respond(byte[] data, int length, boolean tcp, InetAddress client) {
+        Outcome o = handle(data, length, tcp, client);
         if (o instanceof Outcome.Reply reply) {
             return reply.wire();
         }
@@ -102,11 +128,29 @@ final class QueryHandler {
 
     /** Decides what to do with the first {@code length} bytes of {@code data}. Never throws. */
     Outcome handle(byte[] data, int length, boolean tcp) {
+        return handle(data, length, tcp, null);
+    }
+
+    /**
+     * Decides what to do with the first {@code length} bytes of {@code data}, a query from {@code client} (null:
+     * unknown, then not rate limited, and forwarded only when there is no access control). Never throws.
+     */
+    Outcome handle(byte[] data, int length, boolean tcp, InetAddress client) {
         if (length < Header.LENGTH || (data[2] & 0x80) != 0) {
             stats.recordMalformedDropped();
             LOG.debug("dropped a {}-byte {} packet: {}", length, tcp ? "TCP" : "UDP",
                     length < Header.LENGTH ? "shorter than a header" : "a response, not a query");
             return DROP;
+        }
+        if (!tcp && limiter != null && client != null) {
+            ResponseRateLimiter.Decision d = limiter.admit(client);
+            if (d == ResponseRateLimiter.Decision.SLIP) {
+                return slip(data, length, client);
+            }
+            if (d == ResponseRateLimiter.Decision.DROP) {
+                stats.recordRateLimitedDropped();
+                return DROP;
+            }
         }
         Message query;
         try {
@@ -115,12 +159,40 @@ final class QueryHandler {
             return formatError(data, e);
         }
         try {
-            return answer(query, Arrays.copyOf(data, length), tcp);
+            return answer(query, Arrays.copyOf(data, length), tcp, client);
         } catch (RuntimeException e) {
             stats.recordInternalError();
             LOG.warn("internal error answering {}", query.getQuestion(), e);
-            return new Outcome.Reply(finish(reply(query, Rcode.SERVFAIL), limit(query, tcp), tcp));
+            return new Outcome.Reply(finish(reply(query, Rcode.SERVFAIL, recursion(client)), limit(query, tcp), tcp));
         }
+    }
+
+    /**
+     * The rate limiter's "slip": a response with the query's ID and question, TC set and no records, so that a
+     * real client asks again over TCP; no bigger than the query (plus an OPT when it had one). A query that does
+     * not parse gets nothing.
+     */
+    private Outcome slip(byte[] data, int length, InetAddress client) {
+        Message query;
+        try {
+            query = new Message(Arrays.copyOf(data, length));
+        } catch (Exception e) {
+            stats.recordRateLimitedDropped();
+            return DROP;
+        }
+        Message r = reply(query, Rcode.NOERROR, recursion(client));
+        r.getHeader().setFlag(Flags.TC);
+        stats.recordRateLimitedTruncated();
+        return new Outcome.Reply(r.toWire());
+    }
+
+    /** Whether names outside the domain are forwarded for {@code client}: RA in its answers. */
+    private boolean recursion(InetAddress client) {
+        return forwarder != null && allowed(client);
+    }
+
+    private boolean allowed(InetAddress client) {
+        return access == null || access.allows(client);
     }
 
     /** Relays a query upstream; SERVFAIL when no upstream answers. Blocks up to the upstream timeouts. */
@@ -147,7 +219,7 @@ final class QueryHandler {
     /** SERVFAIL for a query that could not be forwarded (no upstream answered, or the queue was full). */
     byte[] forwardFailed(Outcome.Forward f) {
         stats.recordForwardFailure();
-        return finish(reply(f.parsed(), Rcode.SERVFAIL), f.limit(), f.tcp());
+        return finish(reply(f.parsed(), Rcode.SERVFAIL, true), f.limit(), f.tcp());
     }
 
     private Outcome formatError(byte[] data, Exception cause) {
@@ -165,8 +237,9 @@ final class QueryHandler {
         return new Outcome.Reply(r.toWire());
     }
 
-    private Outcome answer(Message query, byte[] raw, boolean tcp) {
+    private Outcome answer(Message query, byte[] raw, boolean tcp, InetAddress client) {
         Header qh = query.getHeader();
+        boolean ra = recursion(client);
         int opts = 0;
         for (Record r : query.getSection(Section.ADDITIONAL)) {
             if (r.getType() == Type.OPT) {
@@ -180,33 +253,38 @@ final class QueryHandler {
         Record question = query.getQuestion();
         if (qh.getCount(Section.QUESTION) != 1 || question == null || opts > 1) {
             stats.recordFormatError();
-            return new Outcome.Reply(finish(reply(query, Rcode.FORMERR), limit(query, tcp), tcp));
+            return new Outcome.Reply(finish(reply(query, Rcode.FORMERR, ra), limit(query, tcp), tcp));
         }
         int limit = limit(query, tcp);
         if (qh.getOpcode() != Opcode.QUERY) {
-            return new Outcome.Reply(finish(reply(query, Rcode.NOTIMP), limit, tcp));
+            return new Outcome.Reply(finish(reply(query, Rcode.NOTIMP, ra), limit, tcp));
         }
         OPTRecord opt = query.getOPT();
         if (opt != null && opt.getVersion() > 0) {
-            return new Outcome.Reply(finish(reply(query, Rcode.BADVERS), limit, tcp));
+            return new Outcome.Reply(finish(reply(query, Rcode.BADVERS, ra), limit, tcp));
         }
         Name qname = question.getName();
         int qtype = question.getType();
         if (!zone.contains(qname)) {
             if (forwarder == null) {
-                return new Outcome.Reply(finish(reply(query, Rcode.REFUSED), limit, tcp));
+                return new Outcome.Reply(finish(reply(query, Rcode.REFUSED, false), limit, tcp));
+            }
+            if (!ra) {
+                stats.recordRefusedNotAllowed();
+                LOG.debug("REFUSED {} to {}: not in an allowed network", qname, client);
+                return new Outcome.Reply(finish(reply(query, Rcode.REFUSED, false), limit, tcp));
             }
             stats.recordForwarded();
             return new Outcome.Forward(raw, query, tcp, limit);
         }
         int dclass = question.getDClass();
         if (dclass != DClass.IN && dclass != DClass.ANY || qtype == Type.AXFR || qtype == Type.IXFR) {
-            return new Outcome.Reply(finish(reply(query, Rcode.REFUSED), limit, tcp));
+            return new Outcome.Reply(finish(reply(query, Rcode.REFUSED, ra), limit, tcp));
         }
         if (!Type.isRR(qtype) && qtype != Type.ANY) {
-            return new Outcome.Reply(finish(reply(query, Rcode.NOTIMP), limit, tcp));
+            return new Outcome.Reply(finish(reply(query, Rcode.NOTIMP, ra), limit, tcp));
         }
-        Message response = reply(query, Rcode.NOERROR);
+        Message response = reply(query, Rcode.NOERROR, ra);
         response.getHeader().setFlag(Flags.AA);
         response.getHeader().setRcode(zone.answer(qname, qtype, response));
         return new Outcome.Reply(finish(response, limit, tcp));
@@ -225,10 +303,11 @@ final class QueryHandler {
     }
 
     /**
-     * A response to {@code query} with its ID, opcode, RD and question, RA when names can be forwarded, and
-     * an OPT record when the query had one (with the extended bits of {@code rcode}).
+     * A response to {@code query} with its ID, opcode, RD and question, RA when {@code ra} (names can be
+     * forwarded for this client), and an OPT record when the query had one (with the extended bits of
+     * {@code rcode}).
      */
-    private Message reply(Message query, int rcode) {
+    private Message reply(Message query, int rcode, boolean ra) {
         Header qh = query.getHeader();
         Message r = new Message(qh.getID());
         Header h = r.getHeader();
@@ -237,7 +316,7 @@ final class QueryHandler {
         if (qh.getFlag(Flags.RD)) {
             h.setFlag(Flags.RD);
         }
-        if (forwarder != null) {
+        if (ra) {
             h.setFlag(Flags.RA);
         }
         if (query.getQuestion() != null && qh.getCount(Section.QUESTION) == 1) {

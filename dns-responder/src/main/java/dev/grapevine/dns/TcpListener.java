@@ -90,7 +90,7 @@ final class TcpListener implements Runnable {
                 if (!readFully(s, in, query, deadline)) {
                     return;
                 }
-                byte[] response = handler.respond(query, query.length, true);
+                byte[] response = handler.respond(query, query.length, true, s.getInetAddress());
                 if (response != null) {
                     out.write(frame(response));
                     out.flush();

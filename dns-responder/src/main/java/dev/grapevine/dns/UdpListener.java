@@ -49,7 +49,7 @@ final class UdpListener implements Runnable {
             }
             SocketAddress client = packet.getSocketAddress();
             try {
-                dispatch(handler.handle(buf, packet.getLength(), false), client);
+                dispatch(handler.handle(buf, packet.getLength(), false, packet.getAddress()), client);
             } catch (RuntimeException e) {
                 stats.recordInternalError();
                 LOG.warn("internal error on a UDP query from {}", client, e);

@@ -57,6 +57,14 @@ final class Dig {
         return Result.parse(String.join(" ", cmd), out);
     }
 
+    /** {@link #ask} with dig's source address set ({@code -b}), to be seen as another client. */
+    static Result askFrom(String source, InetSocketAddress server, String... args)
+            throws IOException, InterruptedException {
+        List<String> all = new ArrayList<>(List.of("-b", source));
+        all.addAll(Arrays.asList(args));
+        return ask(server, all.toArray(String[]::new));
+    }
+
     /**
      * What dig printed.
      *

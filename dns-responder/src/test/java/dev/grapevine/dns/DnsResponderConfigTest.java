@@ -62,6 +62,18 @@ class DnsResponderConfigTest {
         fails("bind", b -> b.bind("[::1"));
         fails("upstreams", b -> b.upstream("127.0.5.52:x"));
         fails("upstreams", b -> b.upstreams(List.of(new HostPort("127.0.5.52", 0))));
+        fails("allow", b -> b.allow("10.0.0.0/33"));
+        fails("allow", b -> b.allow("10.0.0.5/24"));
+        fails("allow", b -> b.allow("localhost"));
+        fails("rateLimit", b -> b.rateLimit(-1));
+        fails("rateLimitBurst", b -> b.rateLimitBurst(-1));
+        fails("rateLimitSlip", b -> b.rateLimitSlip(11));
+        fails("rateLimitPrefixes", b -> b.rateLimitPrefixes(33, 56));
+        fails("rateLimitPrefixes", b -> b.rateLimitPrefixes(24, 129));
+        fails("rateLimitNetworks", b -> b.rateLimitNetworks(0));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+                () -> DnsResponder.builder().allow("10.0.0.0/33"));
+        assertTrue(bad.getMessage().contains("'10.0.0.0/33'"), bad.getMessage());
     }
 
     @Test
@@ -80,6 +92,17 @@ class DnsResponderConfigTest {
             assertEquals("cluster.example.", r.domain());
             assertEquals("127.0.5.50", r.address().getAddress().getHostAddress());
             assertTrue(r.address().getPort() > 0);
+            assertTrue(r.allowed().containsAll(List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"))),
+                    () -> "the default allow list: " + r.allowed());
+        }
+        try (DnsResponder r = DnsResponder.builder().node(node).bind("127.0.5.50:0").allow("127.0.23.1/32")
+                .allow(Cidr.parse("fd00::/8")).rateLimit(0).start()) {
+            assertEquals(List.of(Cidr.parse("127.0.23.1/32"), Cidr.parse("fd00::/8")), r.allowed());
+        }
+        try (DnsResponder r = DnsResponder.builder().node(node).bind("127.0.5.50:0").allow("127.0.23.1")
+                .allow(List.of()).rateLimit(5).rateLimitBurst(10).rateLimitSlip(0).rateLimitPrefixes(32, 128)
+                .rateLimitNetworks(1).start()) {
+            assertEquals(List.of(), r.allowed(), "an empty list replaces the one before: no one is forwarded for");
         }
     }
 }
