@@ -671,6 +671,59 @@ public final class GossipNode implements AutoCloseable {
         return done;
     }
 
+    /**
+     * Removes a failed member, as Serf's {@code force-leave} does: a leave intent about it spreads by gossip
+     * and every member that has it failed reports it as left ({@link ClusterEvent.MemberLeft}) instead of
+     * retrying it until the reconnect timeout. With {@code prune}, every member also forgets it at once
+     * ({@link ClusterEvent.MemberReaped}; gone from {@link #members()}) instead of keeping it as a tombstone
+     * until the tombstone timeout; a member that still has it alive or suspect forgets it as soon as it fails
+     * there. A member that is in fact alive and hears of this refutes it (it announces its join again), and
+     * stays.
+     *
+     * <p>A member already left: without {@code prune} nothing is done; with it, it is forgotten everywhere.
+     * The prune travels in a message type (17) that builds before it do not know: they drop the datagram
+     * that carries it, so prune only once every member runs a build that has it (plain force-leave is
+     * understood by all).
+     *
+     * @param memberName the member to remove
+     * @param prune      also forget it at once, everywhere
+     * @return completes once the intent is applied here and queued for gossip (the rest of the cluster learns
+     *         of it within a few gossip rounds); fails with {@link IllegalArgumentException} when the member
+     *         came back up in the meantime
+     * @throws IllegalArgumentException at once when no member has that name, it is this node, or it is alive
+     *                                  or suspect
+     */
+    public CompletableFuture<Void> forceLeave(String memberName, boolean prune) {
+        Objects.requireNonNull(memberName, "memberName");
+        checkForceLeave(memberName, engine.member(memberName));
+        if (closed.get()) {
+            return closedFuture();
+        }
+        return callOnProtocolThread(() -> {
+            Member m = engine.member(memberName);
+            checkForceLeave(memberName, m); // it may have come back up since
+            if (m.status() == MemberStatus.FAILED || prune) {
+                events.forceLeave(memberName, prune);
+            }
+            return null;
+        });
+    }
+
+    private void checkForceLeave(String memberName, Member m) {
+        if (memberName.equals(name)) {
+            throw new IllegalArgumentException("member " + memberName
+                    + " is this node: force-leave removes other, failed members (use leave() for this one)");
+        }
+        if (m == null) {
+            throw new IllegalArgumentException("member " + memberName + " is not known to node " + name);
+        }
+        if (m.status() == MemberStatus.ALIVE || m.status() == MemberStatus.SUSPECT) {
+            throw new IllegalArgumentException("member " + memberName + " is "
+                    + m.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + ": force-leave only removes failed members");
+        }
+    }
+
     private <T> CompletableFuture<T> closedFuture() {
         return CompletableFuture.failedFuture(new IllegalStateException("node " + name + " is closed"));
     }

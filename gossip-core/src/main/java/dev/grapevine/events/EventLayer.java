@@ -116,6 +116,16 @@ public final class EventLayer implements Delegate {
     };
     /** Members whose newest intent is a leave (known members, and names in {@link #recentIntents}). */
     private final Set<String> leaving = new HashSet<>();
+    /**
+     * Members a prune intent named while they were still up here: forgotten as soon as they fail or leave,
+     * unless a newer join intent comes first. Bounded like {@link #recentIntents}; value: the intent's time.
+     */
+    private final Map<String, Long> pendingPrunes = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > RECENT_INTENTS;
+        }
+    };
     private final Coalescer<String, List<ClusterEvent.UserEvent>> userCoalescer;
     private final Coalescer<String, ClusterEvent> memberCoalescer;
     /** The coalesced burst of each event name: the events at the newest Lamport time seen in the burst. */
@@ -165,6 +175,7 @@ public final class EventLayer implements Delegate {
         if (event instanceof ClusterEvent.MemberReaped r) {
             intentClocks.remove(r.member().name());
             leaving.remove(r.member().name());
+            pendingPrunes.remove(r.member().name());
         } else if (event instanceof ClusterEvent.MemberJoined j) {
             Long early = recentIntents.remove(j.member().name());
             if (early != null) {
@@ -175,6 +186,45 @@ public final class EventLayer implements Delegate {
             memberCoalescer.offer(m.member().name(), event);
         } else {
             sink.accept(event);
+        }
+        if ((event instanceof ClusterEvent.MemberFailed || event instanceof ClusterEvent.MemberLeft)
+                && !pendingPrunes.isEmpty()) {
+            String gone = ((ClusterEvent.MemberEvent) event).member().name();
+            Long ltime = pendingPrunes.remove(gone);
+            if (ltime != null) {
+                // After the engine has finished the change that emitted this event.
+                scheduler.execute(() -> prune(gone, ltime));
+            }
+        }
+    }
+
+    /**
+     * Force-leaves {@code member} (Serf's {@code force-leave}): broadcasts a leave intent about it, which turns
+     * it from failed into left on every member; with {@code prune} every member also forgets it at once.
+     * The caller has checked that the member is failed or left here. Protocol thread.
+     */
+    public void forceLeave(String member, boolean prune) {
+        onLeaveIntent(new Message.LeaveIntent(memberClock.increment(), member, prune));
+    }
+
+    /**
+     * Applies the prune part of a prune intent: forgets the member now if it is failed or left here, or as
+     * soon as it is, when it is still up (the news of its failure may not have arrived yet).
+     */
+    private void prune(String member, long ltime) {
+        Member m = engine.member(member);
+        if (m == null) {
+            return;
+        }
+        if (m.isUp()) {
+            pendingPrunes.put(m.name(), ltime);
+            return;
+        }
+        engine.markLeft(member);
+        if (engine.reap(member)) {
+            LOG.info("{}: pruned {} (force-leave)", self, member);
+            // Keep the intent's time: the same intent arriving again (others still gossip it) is then old news.
+            recentIntents.put(member, ltime);
         }
     }
 
@@ -198,6 +248,7 @@ public final class EventLayer implements Delegate {
             return false;
         }
         leaving.remove(j.node());
+        pendingPrunes.remove(j.node());
         engine.queueBroadcast(intentKey(j.node()), Codec.encodeFrame(j), null);
         return true;
     }
@@ -218,6 +269,9 @@ public final class EventLayer implements Delegate {
         engine.queueBroadcast(intentKey(l.node()), Codec.encodeFrame(l), null);
         // Already declared failed? Then it left: say so.
         engine.markLeft(l.node());
+        if (l.prune()) {
+            prune(l.node(), l.ltime());
+        }
         return true;
     }
 

@@ -959,10 +959,33 @@ public final class MembershipEngine implements Transport.Inbound {
         order.removeIf(batch::contains);
         gone.removeIf(batch::contains);
         for (NodeState n : reaped) {
-            nodes.remove(n.name());
-            viewDigest ^= memberHash(n.snapshot());
-            emit(new ClusterEvent.MemberReaped(n.snapshot()));
+            forget(n);
         }
+    }
+
+    /**
+     * Forgets a failed or left member at once, as the reaper does at the end of its timeout (force-leave with
+     * prune). Emits {@link ClusterEvent.MemberReaped}. Protocol thread.
+     *
+     * @return true when the member was failed or left and is now forgotten; false when it is unknown, this
+     *         node, or up (alive or suspect)
+     */
+    public boolean reap(String member) {
+        NodeState n = nodes.get(member);
+        if (n == null || n == self || !n.isGone()) {
+            return false;
+        }
+        order.remove(n);
+        gone.remove(n);
+        forget(n);
+        return true;
+    }
+
+    /** The last step of a reap, once {@code n} is out of {@link #order} and {@link #gone}. */
+    private void forget(NodeState n) {
+        nodes.remove(n.name());
+        viewDigest ^= memberHash(n.snapshot());
+        emit(new ClusterEvent.MemberReaped(n.snapshot()));
     }
 
     private List<MemberState> localState() {
@@ -1023,7 +1046,10 @@ public final class MembershipEngine implements Transport.Inbound {
             return;
         }
         try {
-            Codec.readPacket(datagram, false, m -> handle(m, from));
+            int unknown = Codec.readPacket(datagram, false, m -> handle(m, from));
+            for (int i = 0; i < unknown; i++) {
+                stats.recordDrop(DropReason.UNKNOWN_TYPE);
+            }
         } catch (DecodeException e) {
             stats.recordDrop(e.reason());
         } catch (RuntimeException | StackOverflowError e) {

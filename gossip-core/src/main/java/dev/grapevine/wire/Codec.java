@@ -43,8 +43,8 @@ import java.util.function.Consumer;
  *       {@code incarnation, node, address, tags}; SUSPECT and DEAD {@code incarnation, node, from};
  *       PUSH_PULL {@code join, count, count × (name, address, tags, incarnation, state byte), serf state}
  *       where serf state is {@code memberClock, eventClock, queryClock, count × user event body,
- *       count × (node, intent clock)}; VIEW_DIGEST {@code digest} as 8 big-endian bytes, {@code eventClock}; JOIN_INTENT and
- *       LEAVE_INTENT {@code ltime, node}; USER_EVENT {@code ltime, name, payload bytes, coalesce}; QUERY
+ *       count × (node, intent clock)}; VIEW_DIGEST {@code digest} as 8 big-endian bytes, {@code eventClock}; JOIN_INTENT,
+ *       LEAVE_INTENT and PRUNE_INTENT {@code ltime, node}; USER_EVENT {@code ltime, name, payload bytes, coalesce}; QUERY
  *       {@code ltime, id, sourceName, source, filter names, filter tags, ack, relay factor byte, timeout ms,
  *       name, payload}; QUERY_RESPONSE {@code ltime, id, from, ack, payload}; RELAY
  *       {@code destination, frame bytes}. Byte strings are varint-length-prefixed.</li>
@@ -272,7 +272,8 @@ public final class Codec {
                 Message.JoinIntent j = (Message.JoinIntent) m;
                 return WireWriter.unsignedSize(j.ltime(), "ltime") + WireWriter.nameSize(j.node());
             }
-            case LEAVE_INTENT: {
+            case LEAVE_INTENT:
+            case PRUNE_INTENT: {
                 Message.LeaveIntent l = (Message.LeaveIntent) m;
                 return WireWriter.unsignedSize(l.ltime(), "ltime") + WireWriter.nameSize(l.node());
             }
@@ -419,7 +420,8 @@ public final class Codec {
                 WireWriter.writeString(out, j.node());
                 break;
             }
-            case LEAVE_INTENT: {
+            case LEAVE_INTENT:
+            case PRUNE_INTENT: {
                 Message.LeaveIntent l = (Message.LeaveIntent) m;
                 WireWriter.writeVarint(out, l.ltime());
                 WireWriter.writeString(out, l.node());
@@ -476,6 +478,12 @@ public final class Codec {
      * sees every message of a packet or none. (A packet holds at most 255 messages, so holding them first
      * costs one small list, and only for compounds.)
      *
+     * <p><b>Unknown types inside a compound are skipped,</b> not fatal: an inner frame whose type byte names
+     * no message this version knows (one a newer version added, such as a broadcast piggybacked on a probe)
+     * is passed over whole, its length prefix saying where it ends, and the other frames are delivered. The
+     * return value counts such frames, for the caller to record as {@code UNKNOWN_TYPE} drops. A plain
+     * packet of an unknown type still fails with {@code UNKNOWN_TYPE}.
+     *
      * <p>On success the buffer's position is moved to its limit, before the sink runs; on failure it is
      * left where it was. An exception thrown by the sink propagates unchanged, and the messages after it
      * are not delivered.
@@ -484,12 +492,13 @@ public final class Codec {
      * @param allowPushPull whether a PUSH_PULL frame may appear (only on streams); when false, a PUSH_PULL
      *                      anywhere in the packet makes it MALFORMED
      * @param sink          receives the decoded messages
+     * @return how many inner frames of an unknown type were skipped (0 for a plain packet)
      * @throws DecodeException if the packet is not one well-formed packet of this version:
      *                         {@code TRUNCATED} if it ends before a field it declares (or is empty),
      *                         {@code UNKNOWN_VERSION}, {@code UNKNOWN_TYPE}, or {@code MALFORMED} for any
      *                         other invalid content, trailing bytes included
      */
-    public static void readPacket(ByteBuffer in, boolean allowPushPull, Consumer<Message> sink)
+    public static int readPacket(ByteBuffer in, boolean allowPushPull, Consumer<Message> sink)
             throws DecodeException {
         Objects.requireNonNull(sink, "sink");
         WireReader r = new WireReader(in);
@@ -500,7 +509,7 @@ public final class Codec {
             r.expectEnd();
             in.position(in.limit());
             sink.accept(m);
-            return;
+            return 0;
         }
         int n = r.count("compound frame", MIN_COMPOUND_ENTRY);
         if (n == 0) {
@@ -510,17 +519,23 @@ public final class Codec {
             throw new DecodeException(DropReason.MALFORMED, "compound of " + n + " frames");
         }
         List<Message> messages = new ArrayList<>(n);
+        int skipped = 0;
         for (int i = 0; i < n; i++) {
             int length = r.length("inner frame");
             if (length == 0) {
                 throw new DecodeException(DropReason.MALFORMED, "empty inner frame");
             }
             int outerLimit = r.enterFrame(length);
-            MessageType inner = readType(r);
-            if (inner == MessageType.COMPOUND) {
+            MessageType inner = MessageType.fromCode(r.u8("type"));
+            if (inner == null) {
+                // A type of a newer version: skip it whole, keep the rest of the datagram.
+                skipped++;
+                r.skipToFrameEnd();
+            } else if (inner == MessageType.COMPOUND) {
                 throw new DecodeException(DropReason.MALFORMED, "nested compound");
+            } else {
+                messages.add(readBody(inner, r, allowPushPull));
             }
-            messages.add(readBody(inner, r, allowPushPull));
             r.exitFrame(outerLimit);
         }
         r.expectEnd();
@@ -528,6 +543,7 @@ public final class Codec {
         for (Message m : messages) {
             sink.accept(m);
         }
+        return skipped;
     }
 
     /**
@@ -588,7 +604,9 @@ public final class Codec {
             case JOIN_INTENT:
                 return new Message.JoinIntent(r.unsigned("ltime"), r.name("node"));
             case LEAVE_INTENT:
-                return new Message.LeaveIntent(r.unsigned("ltime"), r.name("node"));
+                return new Message.LeaveIntent(r.unsigned("ltime"), r.name("node"), false);
+            case PRUNE_INTENT:
+                return new Message.LeaveIntent(r.unsigned("ltime"), r.name("node"), true);
             case USER_EVENT:
                 return readUserEvent(r);
             case QUERY:

@@ -103,9 +103,18 @@ public sealed interface Message {
         public MessageType type() { return MessageType.JOIN_INTENT; }
     }
 
-    /** {@code node} announces it is leaving, at member-clock time {@code ltime}. */
-    record LeaveIntent(long ltime, String node) implements Message {
-        public MessageType type() { return MessageType.LEAVE_INTENT; }
+    /**
+     * {@code node} is leaving (it says so itself, or another member force-leaves it), at member-clock time
+     * {@code ltime}. With {@code prune}, every member also forgets it as soon as it is failed or left, instead
+     * of keeping it until the tombstone timeout; it travels as {@link MessageType#PRUNE_INTENT} then.
+     */
+    record LeaveIntent(long ltime, String node, boolean prune) implements Message {
+        /** A leave intent without prune. */
+        public LeaveIntent(long ltime, String node) {
+            this(ltime, node, false);
+        }
+
+        public MessageType type() { return prune ? MessageType.PRUNE_INTENT : MessageType.LEAVE_INTENT; }
     }
 
     /** A user event, gossiped to every member. */

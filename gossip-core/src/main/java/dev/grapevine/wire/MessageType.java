@@ -25,7 +25,12 @@ public enum MessageType {
     /** An ack or response to a query. */
     QUERY_RESPONSE(15),
     /** A query response to forward to its asker (relay factor). */
-    RELAY(16);
+    RELAY(16),
+    /**
+     * A leave intent that also asks every member to forget the member at once (force-leave with prune):
+     * the body of {@link #LEAVE_INTENT}, read as a {@link Message.LeaveIntent} with {@code prune} set.
+     */
+    PRUNE_INTENT(17);
 
     private static final MessageType[] BY_CODE = new MessageType[32];
 

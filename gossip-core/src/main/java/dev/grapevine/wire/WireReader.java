@@ -306,6 +306,11 @@ final class WireReader {
         return saved;
     }
 
+    /** Passes over what is left of the current inner frame (one of a type this version does not know). */
+    void skipToFrameEnd() {
+        pos = limit;
+    }
+
     /** Leaves an inner frame, which must have been read to its last byte. */
     void exitFrame(int savedLimit) throws DecodeException {
         if (pos != limit) {

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,16 +35,7 @@ class EventLayerTest {
 
     @BeforeEach
     void start() {
-        Transport quiet = new Transport() {
-            @Override public InetSocketAddress boundAddress() { return SELF; }
-            @Override public void start(Inbound inbound) { }
-            @Override public void sendDatagram(InetSocketAddress to, ByteBuffer datagram) { }
-            @Override public void request(InetSocketAddress to, ByteBuffer request, long timeoutNanos, Reply reply) {
-                reply.onFailure(new java.net.ConnectException("none"));
-            }
-            @Override public int maxFrameSize() { return 1 << 20; }
-            @Override public void close() { }
-        };
+        Transport quiet = new QuietTransport(SELF);
         engine = new MembershipEngine("self", SELF, Map.of("role", "app"), GossipConfig.lan(), scheduler, quiet,
                 new Random(1), stats, e -> { });
         layer = new EventLayer("self", GossipConfig.lan(), scheduler, engine, stats, new Random(2), false,

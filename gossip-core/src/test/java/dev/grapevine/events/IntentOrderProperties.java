@@ -12,7 +12,6 @@ import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,16 +25,7 @@ class IntentOrderProperties {
 
     private static EventLayer layer() {
         ManualScheduler scheduler = new ManualScheduler();
-        Transport quiet = new Transport() {
-            @Override public InetSocketAddress boundAddress() { return new InetSocketAddress("127.0.0.1", 7946); }
-            @Override public void start(Inbound inbound) { }
-            @Override public void sendDatagram(InetSocketAddress to, ByteBuffer datagram) { }
-            @Override public void request(InetSocketAddress to, ByteBuffer request, long timeoutNanos, Reply reply) {
-                reply.onFailure(new java.net.ConnectException("none"));
-            }
-            @Override public int maxFrameSize() { return 1 << 20; }
-            @Override public void close() { }
-        };
+        Transport quiet = new QuietTransport(new InetSocketAddress("127.0.0.1", 7946));
         MembershipEngine engine = new MembershipEngine("self", quiet.boundAddress(), Map.of(), GossipConfig.lan(),
                 scheduler, quiet, new Random(1), new Stats(), e -> { });
         EventLayer layer = new EventLayer("self", GossipConfig.lan(), scheduler, engine, new Stats(), new Random(2),

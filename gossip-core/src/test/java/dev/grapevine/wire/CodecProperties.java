@@ -146,17 +146,20 @@ class CodecProperties {
             ByteBuffer in = ByteBuffer.wrap(input);
             List<Message> got = new ArrayList<>();
             try {
-                Codec.readPacket(in, allowPushPull, got::add);
+                int skipped = Codec.readPacket(in, allowPushPull, got::add);
                 assertEquals(in.limit(), in.position());
-                assertTrue(!got.isEmpty() && got.size() <= 255);
+                assertTrue(got.size() + skipped >= 1 && got.size() + skipped <= 255);
                 for (Message m : got) {
                     assertEquals(m, Codec.readSingle(ByteBuffer.wrap(Codec.encodePacket(m))));
                 }
                 // Every field has one encoding (minimal varints, 0/1 flags, strict UTF-8), so whatever
                 // decodes re-encodes to the very same bytes. The one exception, an IPv4-mapped IPv6
                 // address (it comes back as IPv4), needs ten zero bytes and two 0xFF bytes in a row:
-                // random and mutated inputs do not produce it.
-                assertArrayEquals(input, reencode(got, input[1] == MessageType.COMPOUND.code));
+                // random and mutated inputs do not produce it. Inner frames of unknown types are skipped, not
+                // delivered: a compound that had some cannot come back whole.
+                if (skipped == 0) {
+                    assertArrayEquals(input, reencode(got, input[1] == MessageType.COMPOUND.code));
+                }
             } catch (DecodeException e) {
                 assertEquals(0, in.position(), "a failed decode moved the buffer");
                 assertEquals(List.of(), got, "a failed decode delivered messages");
@@ -283,7 +286,8 @@ class CodecProperties {
 
     private static Arbitrary<Message> serfMessages() {
         Arbitrary<Message> join = Combinators.combine(incarnations(), names()).as(Message.JoinIntent::new);
-        Arbitrary<Message> leave = Combinators.combine(incarnations(), names()).as(Message.LeaveIntent::new);
+        Arbitrary<Message> leave = Combinators.combine(incarnations(), names(), Arbitraries.of(true, false))
+                .as(Message.LeaveIntent::new);
         Arbitrary<Message> query = Combinators.combine(
                 Combinators.combine(incarnations(), Arbitraries.integers(), names(), addresses()).as(List::<Object>of),
                 names().list().ofMaxSize(3), tags(), Arbitraries.of(true, false),

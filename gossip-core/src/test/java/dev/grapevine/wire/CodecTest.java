@@ -127,8 +127,31 @@ class CodecTest {
     }
 
     @Test
-    void unknownTypeInsideCompoundIsUnknownType() {
-        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x09, 0x01, 0x02, 0x1F, 0x00));
+    void unknownTypeInsideCompoundIsSkippedAndCounted() throws DecodeException {
+        // A frame of a type a newer version added, between two known ones: the datagram still delivers those.
+        byte[] ack = Codec.encodeFrame(new Message.Ack(7));
+        byte[] nack = Codec.encodeFrame(new Message.Nack(8));
+        byte[] packet = bytes(0x01, 0x09, 0x03, ack.length, ack[0], ack[1], 0x03, 0x1F, 0x05, 0x06,
+                nack.length, nack[0], nack[1]);
+        List<Message> out = new ArrayList<>();
+        assertEquals(1, Codec.readPacket(java.nio.ByteBuffer.wrap(packet), false, out::add));
+        assertEquals(List.of(new Message.Ack(7), new Message.Nack(8)), out);
+        // A plain packet of an unknown type is still refused whole.
+        assertReason(DropReason.UNKNOWN_TYPE, bytes(0x01, 0x1F, 0x05, 0x06));
+    }
+
+    @Test
+    void pruneIntentIsALeaveIntentBodyUnderItsOwnType() throws DecodeException {
+        Message.LeaveIntent prune = new Message.LeaveIntent(300, "node7", true);
+        byte[] packet = Codec.encodePacket(prune);
+        assertEquals(MessageType.PRUNE_INTENT, prune.type());
+        assertEquals(17, packet[1]);
+        byte[] plain = Codec.encodePacket(new Message.LeaveIntent(300, "node7"));
+        assertEquals(MessageType.LEAVE_INTENT.code, plain[1]);
+        assertArrayEquals(java.util.Arrays.copyOfRange(plain, 2, plain.length),
+                java.util.Arrays.copyOfRange(packet, 2, packet.length), "same body");
+        assertEquals(prune, Codec.readSingle(java.nio.ByteBuffer.wrap(packet)));
+        assertEquals(new Message.LeaveIntent(300, "node7", false), Codec.readSingle(java.nio.ByteBuffer.wrap(plain)));
     }
 
     @Test
