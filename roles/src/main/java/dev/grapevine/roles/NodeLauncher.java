@@ -191,6 +191,7 @@ public final class NodeLauncher {
         if (o.admin().isPresent()) {
             try {
                 launch.register(AdminServer.builder(node).bind(o.admin().get()).loop(launch.http()).eventLog(events)
+                        .metrics(launch.metrics())
                         .healthChecks(() -> health.checks().stream()
                                 .map(c -> new HealthChecks.CheckState(c.name(), c.status() == HealthStatus.PASSING,
                                         c.output() == null ? "" : c.output()))

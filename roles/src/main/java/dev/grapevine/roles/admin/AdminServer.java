@@ -118,6 +118,11 @@ public final class AdminServer implements AutoCloseable {
             route(page, "GET", this::page);
         }
 
+        if (b.metrics != null) { // Prometheus text; see dev.grapevine.roles.metrics.Metrics
+            route("/v1/metrics", "GET", (req, out) -> send(out, 200, dev.grapevine.roles.metrics.Metrics.CONTENT_TYPE,
+                    b.metrics.renderUtf8(), Map.of("Cache-Control", "no-store")));
+        }
+
         HttpService.Builder sb = HttpService.builder("admin-" + node.name(), new HostPort(
                         b.bind.getAddress().getHostAddress(), b.bind.getPort()))
                 .maxInFlight(b.maxInFlight)
@@ -585,6 +590,14 @@ public final class AdminServer implements AutoCloseable {
         /** The longest silence on a stream before a keep-alive comment; default 15 s. */
         public Builder streamKeepAlive(Duration interval) {
             this.streamKeepAlive = Objects.requireNonNull(interval, "streamKeepAlive");
+            return this;
+        }
+
+        private dev.grapevine.roles.metrics.Metrics metrics;
+
+        /** Serves {@code metrics} on {@code GET /v1/metrics} in the Prometheus text format; default: no such path. */
+        public Builder metrics(dev.grapevine.roles.metrics.Metrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 
