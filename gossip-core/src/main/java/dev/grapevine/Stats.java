@@ -194,7 +194,7 @@ public final class Stats {
         return count(Counter.SUSPICIONS_RAISED);
     }
 
-    /** Claims that this node was suspect or dead (or an older copy of it) that it refuted. */
+    /** Claims that this node was suspect or dead that it refuted (with a higher incarnation). */
     public long suspicionsRefuted() {
         return count(Counter.SUSPICIONS_REFUTED);
     }

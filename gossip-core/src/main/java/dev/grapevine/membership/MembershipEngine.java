@@ -729,6 +729,7 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         if (state == self) {
             if (!leaving) {
+                stats.record(Stats.Counter.SUSPICIONS_REFUTED);
                 refute(s.incarnation());
             }
             return;
@@ -764,6 +765,7 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         if (state == self) {
             if (!leaving) {
+                stats.record(Stats.Counter.SUSPICIONS_REFUTED);
                 refute(d.incarnation());
             }
             return;
@@ -790,7 +792,6 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void refute(long accused) {
-        stats.record(Stats.Counter.SUSPICIONS_REFUTED);
         self.incarnation = Math.max(self.incarnation, accused) + 1;
         applyHealth(1);
         publish(self);
