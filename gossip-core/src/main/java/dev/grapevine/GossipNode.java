@@ -192,7 +192,10 @@ public final class GossipNode implements AutoCloseable {
         return engine.healthScore();
     }
 
-    /** Traffic and drop counters. */
+    /**
+     * Traffic, drop and protocol counters (probes, acks, suspicions, push-pulls, events, queries...) and the
+     * broadcast queue depth; readable from any thread.
+     */
     public Stats stats() {
         return stats;
     }

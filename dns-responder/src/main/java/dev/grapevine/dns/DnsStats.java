@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * Counters of one {@link DnsResponder}, written by its listener and forwarding threads and readable from any
  * thread at any time.
  */
-public final class DnsStats {
+public final class DnsStats implements dev.grapevine.roles.metrics.MetricsSource {
 
     /** Response codes 0 to 23 (RFC 6895: through BADCOOKIE) are counted one by one; others in the last slot. */
     private static final int RCODE_SLOTS = 24;
@@ -164,6 +164,40 @@ public final class DnsStats {
     /** UDP queries over their network's rate limit left unanswered. */
     public long rateLimitedDropped() {
         return rateLimitedDropped.get();
+    }
+
+    /**
+     * These counters for a process's metrics ({@code GET /v1/metrics}): {@code grapevine_dns_responses_total} by
+     * {@code rcode} (lower-case mnemonic; codes 0 to 5 always, others once seen, {@code other} beyond the
+     * counted range) and one counter each for malformed drops, format errors, truncated answers, forwarded
+     * queries, forwarding failures, refused TCP connections, internal errors, clients refused by the allow list,
+     * and rate-limited slips and drops.
+     */
+    @Override
+    public void write(dev.grapevine.roles.metrics.MetricsWriter w) {
+        String help = "DNS responses sent, by response code";
+        for (int i = 0; i <= RCODE_SLOTS; i++) {
+            long n = byRcode.get(i);
+            // NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP and REFUSED (0 to 5) always; others once seen.
+            if (n != 0 || i <= Rcode.REFUSED) {
+                String code = i == RCODE_SLOTS ? "other" : Rcode.string(i).toLowerCase(java.util.Locale.ROOT);
+                w.counter("dns_responses_total", help, n, "rcode", code);
+            }
+        }
+        w.counter("dns_malformed_dropped_total", "DNS messages dropped unanswered (too short, or a response)",
+                malformedDropped());
+        w.counter("dns_format_errors_total", "DNS queries answered FORMERR", formatErrors());
+        w.counter("dns_truncated_total", "DNS UDP answers sent truncated (TC)", truncated());
+        w.counter("dns_forwarded_total", "DNS queries outside the domain relayed upstream", forwarded());
+        w.counter("dns_forward_failures_total", "forwarded DNS queries answered SERVFAIL", forwardFailures());
+        w.counter("dns_tcp_rejected_total", "DNS TCP connections refused over the limit", tcpConnectionsRejected());
+        w.counter("dns_internal_errors_total", "DNS queries that hit an internal error", internalErrors());
+        w.counter("dns_refused_not_allowed_total", "DNS queries for outside names refused: the client is not in"
+                + " an allowed network", refusedNotAllowed());
+        w.counter("dns_rate_limited_truncated_total", "DNS UDP queries over their network's rate limit answered"
+                + " with a truncated slip", rateLimitedTruncated());
+        w.counter("dns_rate_limited_dropped_total", "DNS UDP queries over their network's rate limit left"
+                + " unanswered", rateLimitedDropped());
     }
 
     @Override

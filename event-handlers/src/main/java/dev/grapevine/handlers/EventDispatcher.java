@@ -49,7 +49,8 @@ import java.util.concurrent.TimeUnit;
  * <p>{@link #close()} stops every handler thread, kills running scripts and deletes the temporary files.
  * {@link #close()} removes the dispatcher from the node it is attached to.
  */
-public final class EventDispatcher implements ClusterListener, AutoCloseable {
+public final class EventDispatcher implements ClusterListener, AutoCloseable,
+        dev.grapevine.roles.metrics.MetricsSource {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventDispatcher.class);
     /** How long close() waits for each handler thread. */
@@ -185,6 +186,27 @@ public final class EventDispatcher implements ClusterListener, AutoCloseable {
     /** Counters of every handler, in registration order. */
     public List<HandlerStats> stats() {
         return lanes.stream().map(Lane::stats).toList();
+    }
+
+    /**
+     * The handlers' figures for a process's metrics ({@code GET /v1/metrics}): {@code grapevine_handler_queue_depth}
+     * (events waiting), {@code grapevine_handler_dropped_total}, {@code grapevine_handler_failures_total} and
+     * {@code grapevine_handler_timeouts_total}, labelled {@code handler} with each handler's description (as in
+     * {@link #stats()}, numbered, so unique: a fixed set for the configuration, not for the cluster). A launched
+     * process registers the dispatcher with its metrics when it registers it with the launch.
+     */
+    @Override
+    public void write(dev.grapevine.roles.metrics.MetricsWriter w) {
+        for (HandlerStats s : stats()) {
+            String handler = s.handler();
+            w.gauge("handler_queue_depth", "events waiting in an event handler's queue", s.queued(),
+                    "handler", handler);
+            w.counter("handler_dropped_total", "events dropped because an event handler's queue was full",
+                    s.dropped(), "handler", handler);
+            w.counter("handler_failures_total", "event handler runs that failed", s.failures(), "handler", handler);
+            w.counter("handler_timeouts_total", "event handler runs stopped at their timeout", s.timeouts(),
+                    "handler", handler);
+        }
     }
 
     /** True while any handler thread runs (false after {@link #close()}, unless a handler ignores interrupts). */

@@ -328,6 +328,7 @@ public final class EventLayer implements Delegate {
         checkUserEvent(name, payload, config);
         Message.UserEvent e = new Message.UserEvent(eventClock.time(), name, payload, coalesce);
         eventClock.increment();
+        stats.record(Stats.Counter.USER_EVENTS_SENT);
         onUserEvent(e, true);
     }
 
@@ -346,18 +347,33 @@ public final class EventLayer implements Delegate {
         }
     }
 
-    private void onUserEvent(Message.UserEvent e, boolean rebroadcast) {
+    /**
+     * A user event from another member: counted as received when new, and, from gossip ({@code rebroadcast}),
+     * as deduplicated when already seen (a push-pull carries the recent events every time: those are no
+     * re-delivery worth counting).
+     */
+    private void onRemoteUserEvent(Message.UserEvent e, boolean rebroadcast) {
+        EventBuffer.Outcome outcome = onUserEvent(e, rebroadcast);
+        if (outcome == EventBuffer.Outcome.NEW) {
+            stats.record(Stats.Counter.USER_EVENTS_RECEIVED);
+        } else if (outcome == EventBuffer.Outcome.DUPLICATE && rebroadcast) {
+            stats.record(Stats.Counter.USER_EVENTS_DEDUPLICATED);
+        }
+    }
+
+    /** Applies a user event; returns what the buffer made of it, or null when it was dropped before that. */
+    private EventBuffer.Outcome onUserEvent(Message.UserEvent e, boolean rebroadcast) {
         if (e.name().getBytes(StandardCharsets.UTF_8).length + e.payload().length > config.userEventSizeLimit()) {
             stats.recordDrop(DropReason.OVERSIZED);
-            return;
+            return null;
         }
         eventClock.witness(e.ltime());
         if (e.ltime() < eventMinTime) {
-            return;
+            return null;
         }
         EventBuffer.Outcome outcome = events.offer(e.ltime(), e.name(), e.payload(), eventClock.time());
         if (outcome != EventBuffer.Outcome.NEW) {
-            return;
+            return outcome;
         }
         if (rebroadcast) {
             engine.queueBroadcast(null, Codec.encodeFrame(e), null);
@@ -370,13 +386,14 @@ public final class EventLayer implements Delegate {
                 burst = new ArrayList<>();
                 bursts.put(e.name(), burst);
             } else if (e.ltime() < burst.get(0).ltime()) {
-                return;
+                return outcome;
             }
             burst.add(event);
             userCoalescer.offer(e.name(), burst);
         } else {
             sink.accept(event);
         }
+        return outcome;
     }
 
     private void deliverBurst(List<ClusterEvent.UserEvent> burst) {
@@ -408,6 +425,7 @@ public final class EventLayer implements Delegate {
         PendingQuery p = new PendingQuery(q, handle, options);
         pending.put(id, p);
         p.timer = scheduler.schedule(timeoutNanos, () -> finish(p));
+        stats.record(Stats.Counter.QUERIES_SENT);
         onQuery(q, true);
     }
 
@@ -431,8 +449,15 @@ public final class EventLayer implements Delegate {
         }
         EventBuffer.Outcome outcome = queries.offer(q.ltime(), "q" + q.id() + "@" + q.sourceName(), new byte[0],
                 queryClock.time());
+        boolean ours = q.sourceName().equals(self);
         if (outcome != EventBuffer.Outcome.NEW) {
+            if (outcome == EventBuffer.Outcome.DUPLICATE && !ours) {
+                stats.record(Stats.Counter.QUERIES_DEDUPLICATED);
+            }
             return;
+        }
+        if (!ours) {
+            stats.record(Stats.Counter.QUERIES_RECEIVED);
         }
         if (rebroadcast) {
             engine.queueBroadcast(null, Codec.encodeFrame(q), null);
@@ -543,12 +568,16 @@ public final class EventLayer implements Delegate {
             return;
         }
         if (r.ack()) {
-            if (p.acks.add(r.from()) && p.options.onAck() != null) {
-                callbacks.execute(() -> p.options.onAck().accept(r.from()));
+            if (p.acks.add(r.from())) {
+                stats.record(Stats.Counter.QUERY_ACKS_RECEIVED);
+                if (p.options.onAck() != null) {
+                    callbacks.execute(() -> p.options.onAck().accept(r.from()));
+                }
             }
             return;
         }
         if (p.responders.add(r.from())) {
+            stats.record(Stats.Counter.QUERY_RESPONSES_RECEIVED);
             QueryResponse response = new QueryResponse(r.from(), r.payload());
             p.responses.add(response);
             callbacks.execute(() -> {
@@ -649,7 +678,7 @@ public final class EventLayer implements Delegate {
     public void onMessage(Message m, InetSocketAddress from) {
         if (m instanceof Message.UserEvent e) {
             if (plausible(e.ltime(), eventClock)) {
-                onUserEvent(e, true);
+                onRemoteUserEvent(e, true);
             }
         } else if (m instanceof Message.Query q) {
             if (plausible(q.ltime(), queryClock)) {
@@ -721,7 +750,7 @@ public final class EventLayer implements Delegate {
         }
         for (Message.UserEvent e : state.events()) {
             if (plausible(e.ltime(), eventClock)) {
-                onUserEvent(e, false);
+                onRemoteUserEvent(e, false);
             }
         }
     }

@@ -226,6 +226,7 @@ public final class MembershipEngine implements Transport.Inbound {
             n.clearSuspicion();
         }
         broadcasts.clear();
+        stats.queuedBroadcasts(0);
         if (leaveFuture != null && !leaveFuture.isDone()) {
             leaveFuture.complete(null);
         }
@@ -350,6 +351,7 @@ public final class MembershipEngine implements Transport.Inbound {
             return result;
         }
         byte[] request = Codec.encodePacket(new PushPull(join, localState(), localSerfState(join)));
+        stats.record(Stats.Counter.PUSH_PULLS_INITIATED);
         transport.request(address, ByteBuffer.wrap(request), nanos(config.streamTimeout()),
                 new Transport.Reply() {
                     @Override
@@ -458,6 +460,7 @@ public final class MembershipEngine implements Transport.Inbound {
         AckWaiter w = new AckWaiter(s);
         w.probe = new ProbeRun(target, target.incarnation, now() + interval);
         ackWaiters.put(s, w);
+        stats.record(Stats.Counter.PROBES_SENT);
         if (target.status == MemberStatus.SUSPECT) {
             // Lifeguard's buddy system: tell the suspect it is suspected, so it can refute at once.
             sendWithPiggyback(target.address(), ping, new Suspect(target.incarnation, target.name(), name));
@@ -479,6 +482,7 @@ public final class MembershipEngine implements Transport.Inbound {
         for (NodeState helper : helpers) {
             IndirectPing req = new IndirectPing(w.seq, target.name(), target.address(), true, name, advertise);
             sendWithPiggyback(helper.address(), req, null);
+            stats.record(Stats.Counter.INDIRECT_PROBES_SENT);
         }
         p.expectedNacks = helpers.size();
         if (config.fallbackStreamPing()) {
@@ -491,6 +495,7 @@ public final class MembershipEngine implements Transport.Inbound {
                         // Only while the probe is still open: a late answer must not undo its verdict.
                         if (Codec.readSingle(frame) instanceof Ack ack && ack.seq() == w.seq
                                 && ackWaiters.get(w.seq) == w) {
+                            stats.record(Stats.Counter.ACKS_RECEIVED);
                             onAckFor(w);
                         }
                     } catch (DecodeException e) {
@@ -520,6 +525,7 @@ public final class MembershipEngine implements Transport.Inbound {
         if (target.isUp() && target.incarnation == p.incarnation) {
             LOG.debug("{}: no ack from {} ({} nacks of {}), suspecting", name, target.name(), p.nacks,
                     p.expectedNacks);
+            stats.record(Stats.Counter.SUSPICIONS_RAISED);
             onSuspect(new Suspect(target.incarnation, target.name(), name));
         }
     }
@@ -552,13 +558,17 @@ public final class MembershipEngine implements Transport.Inbound {
         InetSocketAddress requester = replyAddress(req.source(), from);
         int s = nextSeq();
         AckWaiter w = new AckWaiter(s);
-        w.relay = () -> sendWithPiggyback(requester, new Ack(req.seq()), null);
+        w.relay = () -> {
+            sendWithPiggyback(requester, new Ack(req.seq()), null);
+            stats.record(Stats.Counter.INDIRECT_PROBES_ANSWERED);
+        };
         ackWaiters.put(s, w);
         sendWithPiggyback(req.targetAddress(), new Ping(s, req.target(), name, advertise), null);
         w.timers.add(scheduler.schedule(nackDelay(), () -> {
             ackWaiters.remove(s);
             if (!w.acked && req.nack() && !stopped) {
                 sendWithPiggyback(requester, new Nack(req.seq()), null);
+                stats.record(Stats.Counter.INDIRECT_PROBES_ANSWERED);
             }
         }));
     }
@@ -576,6 +586,7 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void onAck(Ack ack) {
+        stats.record(Stats.Counter.ACKS_RECEIVED);
         AckWaiter w = ackWaiters.get(ack.seq());
         if (w != null) {
             onAckFor(w);
@@ -583,6 +594,7 @@ public final class MembershipEngine implements Transport.Inbound {
     }
 
     private void onNack(Nack nack) {
+        stats.record(Stats.Counter.NACKS_RECEIVED);
         AckWaiter w = ackWaiters.get(nack.seq());
         if (w != null && w.probe != null) {
             w.probe.nacks++;
@@ -717,6 +729,7 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         if (state == self) {
             if (!leaving) {
+                stats.record(Stats.Counter.SUSPICIONS_REFUTED);
                 refute(s.incarnation());
             }
             return;
@@ -752,6 +765,7 @@ public final class MembershipEngine implements Transport.Inbound {
         }
         if (state == self) {
             if (!leaving) {
+                stats.record(Stats.Counter.SUSPICIONS_REFUTED);
                 refute(d.incarnation());
             }
             return;
@@ -805,6 +819,7 @@ public final class MembershipEngine implements Transport.Inbound {
     public void queueBroadcast(String key, byte[] frame, Runnable onDone) {
         // Shared with the runtime's other nodes: they queue the same keys and, relaying, the same bytes.
         broadcasts.add(key == null ? null : interner.string(key), interner.bytes(frame), onDone);
+        stats.queuedBroadcasts(broadcasts.size());
         if (!gossipArmed && running) {
             gossipArmed = true;
             long interval = nanos(config.gossipInterval());
@@ -853,6 +868,7 @@ public final class MembershipEngine implements Transport.Inbound {
         for (NodeState t : targets) {
             List<byte[]> frames = broadcasts.take(config.packetSize() - Codec.compoundHeaderSize(), MAX_FRAMES,
                     retransmitLimit(), Codec::compoundEntryOverhead);
+            stats.queuedBroadcasts(broadcasts.size());
             if (frames.isEmpty()) {
                 return;
             }
@@ -1077,6 +1093,7 @@ public final class MembershipEngine implements Transport.Inbound {
                 stats.recordDrop(DropReason.MALFORMED);
                 return null;
             }
+            stats.record(Stats.Counter.PUSH_PULLS_ACCEPTED);
             ByteBuffer reply = ByteBuffer.wrap(Codec.encodePacket(new PushPull(false, localState(),
                     localSerfState(false))));
             mergeRemoteState(pp.members());
@@ -1142,6 +1159,7 @@ public final class MembershipEngine implements Transport.Inbound {
         if (!broadcasts.isEmpty()) {
             frames.addAll(broadcasts.take(config.packetSize() - used, MAX_FRAMES - frames.size(),
                     retransmitLimit(), Codec::compoundEntryOverhead));
+            stats.queuedBroadcasts(broadcasts.size());
         }
         send(to, frames);
     }

@@ -159,8 +159,11 @@ class CodecProperties {
                 // Every field has one encoding (minimal varints, 0/1 flags, strict UTF-8), so whatever
                 // decodes re-encodes to the very same bytes. The one exception, an IPv4-mapped IPv6
                 // address (it comes back as IPv4), needs ten zero bytes and two 0xFF bytes in a row:
-                // random and mutated inputs do not produce it.
-                assertArrayEquals(input, reencode(got, input[1] == MessageType.COMPOUND.code));
+                // random and mutated inputs do not produce it. Inner frames of unknown types are skipped, not
+                // delivered: a compound that had some cannot come back whole.
+                if (skipped == 0) {
+                    assertArrayEquals(input, reencode(got, input[1] == MessageType.COMPOUND.code));
+                }
             } catch (DecodeException e) {
                 assertEquals(0, in.position(), "a failed decode moved the buffer");
                 assertEquals(List.of(), got, "a failed decode delivered messages");

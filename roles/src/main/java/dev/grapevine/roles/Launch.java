@@ -52,6 +52,7 @@ public final class Launch implements AutoCloseable {
     /** Reads the configuration again for {@link #reload()}; null when there is nothing to read it from. */
     private volatile java.util.function.Supplier<LaunchOptions> source;
     private volatile boolean stoppedAfterLeave;
+    private final dev.grapevine.roles.metrics.Metrics metrics = new dev.grapevine.roles.metrics.Metrics();
 
     /** What a part of the process does when the configuration is reloaded (SIGHUP). */
     @FunctionalInterface
@@ -71,6 +72,31 @@ public final class Launch implements AutoCloseable {
         this.http = http;
         this.hook = new Thread(this::close, "grapevine-" + node.name() + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        metrics.register(new dev.grapevine.roles.metrics.NodeMetrics(node));
+    }
+
+    /**
+     * The process's metrics, served by the admin API on {@code GET /v1/metrics}: the node's, and those of what
+     * is {@link #register registered}: each HTTP server (labelled {@code server} with its name, or the node's
+     * role when it is named after the node), the admin server ({@code server="admin"}), and anything that is
+     * itself a {@link dev.grapevine.roles.metrics.MetricsSource} (the event handlers). Others may add sources.
+     */
+    public dev.grapevine.roles.metrics.Metrics metrics() {
+        return metrics;
+    }
+
+    /** What {@link #register} adds to {@link #metrics()} for {@code closeable}, if anything. */
+    private void addMetrics(AutoCloseable closeable) {
+        if (closeable instanceof dev.grapevine.roles.metrics.MetricsSource source) {
+            metrics.register(source);
+        } else if (closeable instanceof dev.grapevine.roles.http.HttpService s) {
+            String role = node.localMember().tag(Roles.ROLE);
+            String server = !s.name().equals(node.name()) ? s.name() : role != null ? role : "http";
+            metrics.register(dev.grapevine.roles.metrics.HttpMetrics.of(server, s));
+        } else if (closeable instanceof dev.grapevine.roles.admin.AdminServer a) {
+            metrics.register(dev.grapevine.roles.metrics.HttpMetrics.of("admin", a::requests, a::rejectedRequests,
+                    a::badRequests));
+        }
     }
 
     /** The parsed command line (with its configuration files): the one of the last successful {@link #reload()}. */
@@ -199,6 +225,7 @@ public final class Launch implements AutoCloseable {
         synchronized (lock) {
             if (closeables != null) {
                 closeables.push(closeable);
+                addMetrics(closeable);
                 return closeable;
             }
         }

@@ -194,7 +194,7 @@ public final class NodeLauncher {
         if (o.admin().isPresent()) {
             try {
                 AdminServer.Builder ab = AdminServer.builder(node).bind(o.admin().get()).loop(launch.http())
-                        .insecure(o.adminInsecure()).afterLeave(launch::stopAfterLeave);
+                        .insecure(o.adminInsecure()).afterLeave(launch::stopAfterLeave).metrics(launch.metrics());
                 o.adminToken().ifPresent(ab::token);
                 launch.register(ab.eventLog(events)
                         .healthChecks(() -> health.checks().stream()

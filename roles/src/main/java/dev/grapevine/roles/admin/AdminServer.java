@@ -132,6 +132,16 @@ public final class AdminServer implements AutoCloseable {
             route(page, "GET", this::page);
         }
 
+        // Prometheus text; see dev.grapevine.roles.metrics.Metrics. Without a registry, the node's own figures.
+        dev.grapevine.roles.metrics.Metrics metrics = b.metrics;
+        if (metrics == null) {
+            metrics = new dev.grapevine.roles.metrics.Metrics();
+            metrics.register(new dev.grapevine.roles.metrics.NodeMetrics(node));
+        }
+        dev.grapevine.roles.metrics.Metrics served = metrics;
+        route("/v1/metrics", "GET", (req, out) -> send(out, 200, dev.grapevine.roles.metrics.Metrics.CONTENT_TYPE,
+                served.renderUtf8(), Map.of("Cache-Control", "no-store")));
+
         HttpService.Builder sb = HttpService.builder("admin-" + node.name(), new HostPort(
                         b.bind.getAddress().getHostAddress(), b.bind.getPort()))
                 .maxInFlight(b.maxInFlight)
@@ -584,6 +594,17 @@ public final class AdminServer implements AutoCloseable {
         /** The longest silence on a stream before a keep-alive comment; default 15 s. */
         public Builder streamKeepAlive(Duration interval) {
             this.streamKeepAlive = Objects.requireNonNull(interval, "streamKeepAlive");
+            return this;
+        }
+
+        private dev.grapevine.roles.metrics.Metrics metrics;
+
+        /**
+         * Serves {@code metrics} on {@code GET /v1/metrics} in the Prometheus text format; default: a registry of
+         * the node's own figures ({@code NodeMetrics}).
+         */
+        public Builder metrics(dev.grapevine.roles.metrics.Metrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
             return this;
         }
 

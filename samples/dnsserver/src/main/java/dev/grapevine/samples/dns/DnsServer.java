@@ -76,7 +76,8 @@ public final class DnsServer {
 
     /** Starts the DNS responder and the handlers of a launched DNS server. */
     static void start(Launch launch) throws IOException {
-        launch.register(responder(launch.options(), launch.node()).start());
+        DnsResponder responder = launch.register(responder(launch.options(), launch.node()).start());
+        launch.metrics().register(responder.stats()); // grapevine_dns_* on GET /v1/metrics
         HandlerFlags.start(launch);
     }
 
