@@ -30,7 +30,9 @@ ip=$(hostname -i | awk '{print $1}')
 : "${GRAPEVINE_BIND:=0.0.0.0:7946}"
 : "${GRAPEVINE_ADVERTISE:=${ip}:7946}"
 : "${GRAPEVINE_ADMIN:=0.0.0.0:8500}"
-if [ -z "${GRAPEVINE_ADMIN_TOKEN:-}" ] && [ -z "${GRAPEVINE_ADMIN_TOKEN_FILE:-}" ]; then
+token_arg=no
+for a in "$@"; do case "$a" in --admin-token|--admin-token=*|--admin-token-file|--admin-token-file=*) token_arg=yes;; esac; done
+if [ -z "${GRAPEVINE_ADMIN_TOKEN:-}" ] && [ -z "${GRAPEVINE_ADMIN_TOKEN_FILE:-}" ] && [ "$token_arg" = no ]; then
   GRAPEVINE_ADMIN_TOKEN_FILE=/run/grapevine/admin-token
   mkdir -p /run/grapevine
   (umask 077; head -c 24 /dev/urandom | base64 | tr -d '\n=' > "$GRAPEVINE_ADMIN_TOKEN_FILE")

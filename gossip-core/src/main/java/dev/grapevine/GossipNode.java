@@ -422,6 +422,32 @@ public final class GossipNode implements AutoCloseable {
     }
 
     /**
+     * Changes some of this node's tags, atomically against the tags it has when the change is applied: the keys
+     * of {@code set} take their values, the keys in {@code remove} go, the others stay. Unlike
+     * {@link #updateTags(Map)} after reading {@link #localMember()}, two callers changing different keys at once
+     * (a health checker and an operator, say) never undo each other.
+     *
+     * @return completes with the tags as they are after the change; fails with {@link IllegalArgumentException}
+     *         when they would exceed {@code maxTagsBytes} (nothing changes then)
+     */
+    public CompletableFuture<Map<String, String>> changeTags(Map<String, String> set, Collection<String> remove) {
+        Map<String, String> put = Map.copyOf(set);
+        List<String> drop = List.copyOf(remove);
+        if (closed.get()) {
+            return closedFuture();
+        }
+        return callOnProtocolThread(() -> {
+            Map<String, String> next = new java.util.TreeMap<>(engine.member(name).tags());
+            drop.forEach(next::remove);
+            next.putAll(put);
+            if (!next.equals(engine.member(name).tags())) {
+                engine.updateTags(next);
+            }
+            return java.util.Collections.unmodifiableMap(next);
+        });
+    }
+
+    /**
      * Sends a user event to every member (this one included), by gossip: fire and forget. Each member
      * delivers it once. With {@code coalesce}, a burst of events of one name delivers only the newest.
      *

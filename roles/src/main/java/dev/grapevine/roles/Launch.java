@@ -181,11 +181,14 @@ public final class Launch implements AutoCloseable {
         if (previous.equals(next)) {
             return;
         }
-        Map<String, String> tags = new java.util.LinkedHashMap<>(node.localMember().tags());
-        previous.keySet().stream().filter(k -> !next.containsKey(k)).forEach(tags::remove);
-        tags.putAll(next);
-        LOG.info("{}: tags {}", node.name(), tags);
-        node.updateTags(tags);
+        java.util.List<String> removed = previous.keySet().stream().filter(k -> !next.containsKey(k)).toList();
+        node.changeTags(next, removed).whenComplete((tags, e) -> {
+            if (e != null) {
+                LOG.warn("{}: tags not reloaded: {}", node.name(), e.toString());
+            } else {
+                LOG.info("{}: tags {}", node.name(), tags);
+            }
+        });
     }
 
     /** The running node. */

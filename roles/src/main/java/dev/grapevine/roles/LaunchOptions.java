@@ -88,6 +88,15 @@ public final class LaunchOptions {
     /** {@code --admin-token-file PATH}: a file whose first line is the admin token. */
     public static final Flag<Path> ADMIN_TOKEN_FILE = Flag.value("admin-token-file", "PATH",
             "file whose first line is the admin API token", LaunchOptions::path).env("GRAPEVINE_ADMIN_TOKEN_FILE");
+    /** {@code --admin-host NAME}: a host name browsers may use for the admin API (besides IPs and localhost). */
+    public static final Flag<String> ADMIN_HOST = Flag.value("admin-host", "NAME",
+            "a host name the admin API answers to besides IP addresses and localhost (a DNS-rebinding guard)",
+            text -> {
+                if (!text.strip().matches("[A-Za-z0-9._-]+")) {
+                    throw new IllegalArgumentException("'" + text + "' is not a host name (no port, no scheme)");
+                }
+                return text.strip();
+            }).env("GRAPEVINE_ADMIN_HOSTS").repeatable();
     /** {@code --admin-insecure}: allow the admin API on a non-loopback address without a token. */
     public static final Flag<Boolean> ADMIN_INSECURE = Flag.toggle("admin-insecure",
             "serve the admin API on a non-loopback address without a token (anyone reaching it can change the cluster)");
@@ -217,7 +226,7 @@ public final class LaunchOptions {
     /** The flags every process shares, in the order {@code --help} lists them. */
     public static final List<Flag<?>> FLAGS = List.of(CONFIG_FILE, CONFIG_DIR, NAME, BIND, ADVERTISE, JOIN, TAG, TAGS_FILE, PROFILE, RETRY_INTERVAL, RETRY_MAX_ATTEMPTS, RECONNECT_INTERVAL, RECONNECT_TIMEOUT,
             TOMBSTONE_TIMEOUT, USER_EVENT_SIZE_LIMIT, QUERY_SIZE_LIMIT, QUERY_RESPONSE_SIZE_LIMIT, KEY, KEY_FILE,
-            CLUSTER, SNAPSHOT, ADMIN, ADMIN_TOKEN, ADMIN_TOKEN_FILE, ADMIN_INSECURE, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
+            CLUSTER, SNAPSHOT, ADMIN, ADMIN_TOKEN, ADMIN_TOKEN_FILE, ADMIN_HOST, ADMIN_INSECURE, HTTP, DNS, UPSTREAM, RESOLVER, CHECK_HTTP, CHECK_TCP, CHECK_CMD, CHECK_INTERVAL,
             CHECK_TIMEOUT, CHECK_FAILURES, CHECK_SUCCESSES, CHECK_INITIAL, LOG_LEVEL, REJOIN_AFTER_LEAVE,
             LEAVE_ON_TERMINATE, SKIP_LEAVE_ON_INTERRUPT, CDS_TRAINING, KEYGEN, HELP);
 
@@ -322,6 +331,11 @@ public final class LaunchOptions {
         }
         for (Flag<?> flag : known.values()) {
             values.put(flag, read(flag, given.get(flag), env));
+        }
+        // The admin token's two sources exclude each other, but a flag wins over the other's variable (a
+        // container's environment names a token file, the command line a token).
+        if (given.containsKey(ADMIN_TOKEN) != given.containsKey(ADMIN_TOKEN_FILE)) {
+            values.put(given.containsKey(ADMIN_TOKEN) ? ADMIN_TOKEN_FILE : ADMIN_TOKEN, List.of());
         }
         LaunchOptions partial = new LaunchOptions(values, null, Map.of(), List.of());
         if (partial.get(NAME).isEmpty()) {
@@ -631,6 +645,11 @@ public final class LaunchOptions {
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("--admin-token-file: " + e.getMessage(), e);
         }
+    }
+
+    /** The {@code --admin-host} names. */
+    public List<String> adminHosts() {
+        return all(ADMIN_HOST);
     }
 
     /** Whether {@code --admin-insecure} was given. */

@@ -196,6 +196,7 @@ public final class NodeLauncher {
                 AdminServer.Builder ab = AdminServer.builder(node).bind(o.admin().get()).loop(launch.http())
                         .insecure(o.adminInsecure()).afterLeave(launch::stopAfterLeave).metrics(launch.metrics());
                 o.adminToken().ifPresent(ab::token);
+                o.adminHosts().forEach(ab::allowHost);
                 launch.register(ab.eventLog(events)
                         .healthChecks(() -> health.checks().stream()
                                 .map(c -> new HealthChecks.CheckState(c.name(), c.status() == HealthStatus.PASSING,

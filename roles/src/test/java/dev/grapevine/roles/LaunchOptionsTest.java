@@ -97,6 +97,10 @@ class LaunchOptionsTest {
                 .adminToken().orElseThrow().matches(token));
         String both = failure(Map.of(), "--name", "a", "--admin-token", token, "--admin-token-file", file.toString());
         assertTrue(both.contains("exclusive"), both);
+        // A flag wins over the other source's variable.
+        assertTrue(LaunchOptions.parse(new String[]{"--name", "a", "--admin-token", "flag-token-0123456789"},
+                Map.of("GRAPEVINE_ADMIN_TOKEN_FILE", file.toString())).adminToken().orElseThrow()
+                .matches("flag-token-0123456789"));
         String shortToken = failure(Map.of(), "--name", "a", "--admin-token", "abc");
         assertTrue(shortToken.startsWith("--admin-token") && shortToken.contains("at least 16"), shortToken);
         assertTrue(!shortToken.contains("abc'"), "the value is not echoed");

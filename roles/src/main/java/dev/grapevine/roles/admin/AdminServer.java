@@ -104,6 +104,9 @@ public final class AdminServer implements AutoCloseable {
     private final AtomicLong framesSent = new AtomicLong();
     private final Consumer<ReceivedEvent> eventForwarder;
     private final AdminToken token;
+    private final Set<String> allowedHosts;
+    private static final java.util.regex.Pattern IP_LITERAL = java.util.regex.Pattern.compile(
+            "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
     private final Monitor monitor;
 
     private AdminServer(Builder b) throws IOException {
@@ -113,6 +116,7 @@ public final class AdminServer implements AutoCloseable {
         this.streamQueue = b.streamQueue;
         this.streamKeepAlive = b.streamKeepAlive;
         this.token = b.token;
+        this.allowedHosts = Set.copyOf(b.allowedHosts);
         this.monitor = new Monitor(node, json, b.streamQueue);
         this.pages = Map.of(
                 "/ui", resource("ui.html"),
@@ -125,7 +129,7 @@ public final class AdminServer implements AutoCloseable {
         route("/v1/health", "GET", this::health);
         route("/v1/stream", "GET", this::stream);
         route(EVENT_PREFIX, "POST", Access.TOKEN, this::sendEvent);
-        route("/v1/monitor", "GET", this::monitor);
+        route("/v1/monitor", "GET", Access.TOKEN, this::monitor);
         new ControlApi(node, json, b.afterLeave).register(this);
         route("/", "GET", (req, out) -> redirect(out, "/ui"));
         for (String page : pages.keySet()) {
@@ -313,6 +317,7 @@ public final class AdminServer implements AutoCloseable {
                 throw new AdminError(405, "method " + req.method() + " not allowed on " + path
                         + " (allowed: " + route.method() + ")", Map.of("Allow", route.method()));
             }
+            checkHost(req);
             if (!"GET".equals(route.method())) {
                 refuseCrossOrigin(req);
             }
@@ -401,6 +406,38 @@ public final class AdminServer implements AutoCloseable {
      * asking first, and must not fire cluster events. Browsers always send {@code Origin} with such a request;
      * command-line clients send none.
      */
+    /**
+     * 403 unless the request's {@code Host} is an IP address, {@code localhost} or a name given to
+     * {@link Builder#allowHost}: the guard against DNS rebinding, where a page of {@code evil.example} has its
+     * name re-pointed at this machine, so that its requests are same-origin to the browser and carry a matching
+     * {@code Origin}. Such a request names the attacker's host, which is refused here. A request with no
+     * {@code Host} (HTTP/1.0, some scripts) comes from no browser and passes.
+     */
+    private void checkHost(Request req) {
+        String host = req.header("Host");
+        if (host == null) {
+            return;
+        }
+        String name = hostName(host);
+        if (name.equalsIgnoreCase("localhost") || IP_LITERAL.matcher(name).matches() || name.startsWith("[")
+                || allowedHosts.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            return;
+        }
+        throw new AdminError(403, "Host '" + host + "' refused: this admin API answers to IP addresses, localhost"
+                + " and the names given to --admin-host (a guard against DNS rebinding)");
+    }
+
+    /** The host part of a {@code Host} header (without the port; an IPv6 literal keeps its brackets). */
+    private static String hostName(String host) {
+        String h = host.strip();
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? h : h.substring(0, close + 1);
+        }
+        int colon = h.lastIndexOf(':');
+        return colon < 0 ? h : h.substring(0, colon);
+    }
+
     private static void refuseCrossOrigin(Request req) {
         String origin = req.header("Origin");
         String host = req.header("Host");
@@ -442,12 +479,13 @@ public final class AdminServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new AdminError(400, "log-level " + e.getMessage());
         }
-        if (monitor.open() >= maxStreams) {
-            throw new AdminError(503, "too many monitors open (maxStreams " + maxStreams + ")");
-        }
-        ResponseStream stream = out.stream(200, Map.of("Content-Type", ControlApi.NDJSON, "Cache-Control", "no-store",
-                "X-Content-Type-Options", "nosniff"));
-        monitor.open(stream, l);
+        monitor.open(() -> out.stream(200, Map.of("Content-Type", ControlApi.NDJSON, "Cache-Control", "no-store",
+                "X-Content-Type-Options", "nosniff")), l, maxStreams);
+    }
+
+    /** Monitors open now ({@code GET /v1/monitor}). */
+    public int openMonitors() {
+        return monitor.open();
     }
 
     private void page(Request req, Responder out) {
@@ -521,6 +559,7 @@ public final class AdminServer implements AutoCloseable {
         private AdminToken token;
         private boolean insecure;
         private Runnable afterLeave;
+        private final Set<String> allowedHosts = new java.util.HashSet<>();
 
         private Builder(GossipNode node) {
             this.node = Objects.requireNonNull(node, "node");
@@ -624,6 +663,23 @@ public final class AdminServer implements AutoCloseable {
          */
         public Builder insecure(boolean insecure) {
             this.insecure = insecure;
+            return this;
+        }
+
+        /**
+         * A host name browsers may use to reach the API (launcher flag {@code --admin-host}), besides IP addresses
+         * and {@code localhost}, which are always accepted. A request naming any other host in its {@code Host}
+         * header is refused (403), which defeats DNS rebinding.
+         *
+         * @throws IllegalArgumentException when {@code name} is empty or holds a port, a slash or a space
+         */
+        public Builder allowHost(String name) {
+            Objects.requireNonNull(name, "allowHost");
+            if (name.isBlank() || !name.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("allowHost: '" + name + "' is not a host name (no port, no"
+                        + " scheme)");
+            }
+            allowedHosts.add(name.toLowerCase(java.util.Locale.ROOT));
             return this;
         }
 

@@ -74,7 +74,7 @@ final class ControlApi {
         server.route(FORCE_LEAVE_PREFIX, "POST", AdminServer.Access.TOKEN, this::forceLeave);
         server.route("/v1/join", "POST", AdminServer.Access.TOKEN, this::join);
         server.route("/v1/leave", "POST", AdminServer.Access.TOKEN, this::leave);
-        server.route("/v1/reachability", "GET", AdminServer.Access.OPEN, this::reachability);
+        server.route("/v1/reachability", "GET", AdminServer.Access.TOKEN, this::reachability);
         server.route("/v1/stats", "GET", AdminServer.Access.OPEN, this::stats);
     }
 
@@ -211,10 +211,10 @@ final class ControlApi {
      */
     private void tags(Request req, Responder out) {
         Map<String, Object> body = body(req, Set.of("set", "delete"));
-        Map<String, String> tags = new TreeMap<>(node.localMember().tags());
-        Object set = body.get("set");
-        if (set != null) {
-            if (!(set instanceof Map<?, ?> m)) {
+        Map<String, String> set = new TreeMap<>();
+        Object setField = body.get("set");
+        if (setField != null) {
+            if (!(setField instanceof Map<?, ?> m)) {
                 throw new AdminError(400, "\"set\" must be an object of tag names to string values");
             }
             for (Map.Entry<?, ?> e : m.entrySet()) {
@@ -224,28 +224,27 @@ final class ControlApi {
                 if (((String) e.getKey()).isEmpty()) {
                     throw new AdminError(400, "a tag name must not be empty");
                 }
-                tags.put((String) e.getKey(), v);
+                set.put((String) e.getKey(), v);
             }
         }
         Object delete = body.get("delete");
-        if (delete != null) {
-            for (String d : strings(delete, "\"delete\" must be an array of tag names")) {
-                tags.remove(d);
-            }
-        }
-        if (set == null && delete == null) {
+        List<String> remove = delete == null ? List.of()
+                : strings(delete, "\"delete\" must be an array of tag names");
+        if (setField == null && delete == null) {
             throw new AdminError(400, "nothing to change: give \"set\" and/or \"delete\"");
         }
-        CompletableFuture<Void> done;
+        // Applied on the node's protocol thread against its tags of that moment: concurrent changes of other
+        // keys (the health checker's, another operator's) are kept.
+        CompletableFuture<Map<String, String>> done;
         try {
-            done = node.updateTags(tags);
-        } catch (IllegalArgumentException e) {
-            throw new AdminError(413, e.getMessage());
+            done = node.changeTags(set, remove);
+        } catch (IllegalStateException e) {
+            throw new AdminError(503, e.getMessage());
         }
-        answerWhenDone(out, done, v -> json.bytes(g -> {
+        answerWhenDone(out, done, tags -> json.bytes(g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("tags");
-            for (Map.Entry<String, String> t : tags.entrySet()) {
+            for (Map.Entry<String, String> t : new TreeMap<>(tags).entrySet()) {
                 g.writeStringField(t.getKey(), t.getValue());
             }
             g.writeEndObject();
@@ -425,8 +424,7 @@ final class ControlApi {
             throw new AdminError(400, "timeout must be positive");
         }
         List<Member> members = node.members();
-        long live = members.stream().filter(m -> m.status() == MemberStatus.ALIVE
-                || m.status() == MemberStatus.SUSPECT).count();
+        long live = members.stream().filter(m -> m.status() == MemberStatus.ALIVE).count();
         long t0 = System.nanoTime();
         CompletableFuture<GossipNode.Reachability> r;
         try {
@@ -577,7 +575,8 @@ final class ControlApi {
             } else if (cause instanceof JoinException) {
                 sendError(out, 502, cause.getMessage());
             } else if (cause instanceof IllegalArgumentException) {
-                sendError(out, 409, cause.getMessage());
+                String m = String.valueOf(cause.getMessage());
+                sendError(out, m.contains("maxTagsBytes") ? 413 : 409, m);
             } else if (cause instanceof IllegalStateException) {
                 sendError(out, 503, cause.getMessage());
             } else {

@@ -20,10 +20,13 @@ import java.util.logging.Logger;
  * {@code GET /v1/monitor}: the node's log and cluster events as they happen, one JSON object per line (what
  * {@code serf monitor} shows). Log lines come from {@code java.util.logging}, which is where SLF4J writes in the
  * launched role servers (the {@code slf4j-jdk14} binding); with another binding the stream says so in its first
- * line and carries events only. A monitor cannot show more than the process logs: its level only filters further.
+ * line and carries events only. A monitor cannot show more than the process logs: its level only filters further
+ * (Serf's monitor can go below the agent's level; here that takes {@code --log-level} or SIGHUP). A new monitor
+ * first gets the last {@value #BACKLOG} lines logged, as Serf's does.
  *
- * <p>The log handler is attached to the root {@code java.util.logging} logger while at least one monitor is
- * open, and removed after the last. Writes never block the logging thread: a client that leaves more than
+ * <p>The log handler is attached to the root {@code java.util.logging} logger from the server's start to its
+ * close, so it sees every record of the JVM: a process with several nodes (an embedder's) shows all of their
+ * logs in each node's monitor; the role servers run one node each. Writes never block the logging thread: a client that leaves more than
  * {@code queue} lines unread is cut off. A record logged while a line is being written (the HTTP layer logging
  * at debug, say) is not fed back into the stream.
  */
@@ -34,7 +37,12 @@ final class Monitor implements AutoCloseable {
     private final GossipNode node;
     private final AdminJson json;
     private final int queue;
+    /** As Serf's agent: the last lines logged, replayed to a monitor when it opens. */
+    static final int BACKLOG = 512;
+
     private final List<Tap> taps = new CopyOnWriteArrayList<>();
+    /** The last {@link #BACKLOG} log lines with their levels; guarded by {@code this}. */
+    private final java.util.ArrayDeque<Object[]> backlog = new java.util.ArrayDeque<>(BACKLOG);
     private final ThreadLocal<Boolean> writing = ThreadLocal.withInitial(() -> false);
     private final Handler handler = new Handler() {
         @Override
@@ -44,12 +52,16 @@ final class Monitor implements AutoCloseable {
             }
             writing.set(true);
             try {
-                String line = null;
+                String line = logLine(r);
+                int level = r.getLevel().intValue();
+                synchronized (Monitor.this) {
+                    if (backlog.size() == BACKLOG) {
+                        backlog.removeFirst();
+                    }
+                    backlog.addLast(new Object[]{level, line});
+                }
                 for (Tap t : taps) {
-                    if (r.getLevel().intValue() >= t.level.intValue()) {
-                        if (line == null) {
-                            line = logLine(r);
-                        }
+                    if (level >= t.level.intValue()) {
                         t.offer(line);
                     }
                 }
@@ -69,15 +81,28 @@ final class Monitor implements AutoCloseable {
     private final ClusterListener events = this::onEvent;
     private final LogLineFormat format = new LogLineFormat();
     private boolean attached;
+    private boolean closed;
 
+    /** Starts keeping the backlog: the log handler is attached from now until {@link #close()}. */
     Monitor(GossipNode node, AdminJson json, int queue) {
         this.node = node;
         this.json = json;
         this.queue = queue;
+        Logger.getLogger("").addHandler(handler);
     }
 
-    /** Opens a monitor on {@code stream} at {@code level}. */
-    synchronized void open(ResponseStream stream, LogLevel level) {
+    /**
+     * Opens a monitor at {@code level}: the stream's headers, the start line, the backlog at that level, then
+     * lines as they come.
+     *
+     * @throws AdminError 503 when {@code max} monitors are open already
+     */
+    synchronized void open(java.util.function.Supplier<ResponseStream> opener, LogLevel level, int max) {
+        if (closed || taps.size() >= max) {
+            throw new AdminError(503, closed ? "admin server is closing"
+                    : "too many monitors open (maxStreams " + max + ")");
+        }
+        ResponseStream stream = opener.get();
         Tap tap = new Tap(stream, level.jul());
         boolean jul = LoggerFactory.getILoggerFactory().getClass().getName().equals(JUL_FACTORY);
         tap.offer(json.string(g -> {
@@ -93,10 +118,14 @@ final class Monitor implements AutoCloseable {
             }
             g.writeEndObject();
         }) + "\n");
+        for (Object[] past : backlog) {
+            if ((int) past[0] >= tap.level.intValue()) {
+                tap.offer((String) past[1]);
+            }
+        }
         taps.add(tap);
         stream.onClose(() -> remove(tap));
         if (!attached) {
-            Logger.getLogger("").addHandler(handler);
             node.addListener(events);
             attached = true;
         }
@@ -105,7 +134,6 @@ final class Monitor implements AutoCloseable {
     private synchronized void remove(Tap tap) {
         taps.remove(tap);
         if (taps.isEmpty() && attached) {
-            Logger.getLogger("").removeHandler(handler);
             node.removeListener(events);
             attached = false;
         }
@@ -161,15 +189,17 @@ final class Monitor implements AutoCloseable {
         }
     }
 
-    /** Ends every open monitor and detaches. */
+    /** Ends every open monitor and detaches the log handler and the node listener. */
     @Override
     public synchronized void close() {
+        closed = true;
+        Logger.getLogger("").removeHandler(handler);
         for (Tap t : taps) {
             t.stream.end();
         }
         taps.clear();
+        backlog.clear();
         if (attached) {
-            Logger.getLogger("").removeHandler(handler);
             node.removeListener(events);
             attached = false;
         }

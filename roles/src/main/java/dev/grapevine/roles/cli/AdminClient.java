@@ -31,8 +31,14 @@ final class AdminClient {
     private final URI base;
     private final String token;
     private final HttpClient http;
+    private final String errorPrefix;
 
-    AdminClient(String address, String token) {
+    /**
+     * @param errorPrefix how a refusal of the node begins, as Serf words it for the command ("Error sending
+     *                    event"); "Error" when the command has no such wording
+     */
+    AdminClient(String address, String token, String errorPrefix) {
+        this.errorPrefix = errorPrefix;
         this.address = address;
         try {
             this.base = URI.create("http://" + address);
@@ -73,8 +79,8 @@ final class AdminClient {
         try {
             return JsonTree.parse(res.body());
         } catch (IOException e) {
-            throw new CliException(1, "Error: the node at " + address + " answered something that is not JSON: "
-                    + e.getMessage());
+            throw new CliException(1, errorPrefix + ": the node at " + address + " answered something that is not"
+                    + " JSON: " + oneLine(e.getMessage()));
         }
     }
 
@@ -82,7 +88,7 @@ final class AdminClient {
      * Sends {@code method path} and hands each line of the answer to {@code line} as it arrives, until the node
      * ends the answer (returns normally) or the connection breaks (throws).
      */
-    void stream(String method, String path, byte[] body, Consumer<String> line) {
+    void stream(String method, String path, byte[] body, Runnable opened, Consumer<String> line) {
         HttpRequest req = request(method, path, body).build();
         HttpResponse<InputStream> res;
         try {
@@ -97,6 +103,7 @@ final class AdminClient {
             if (res.statusCode() / 100 != 2) {
                 throw refused(res.statusCode(), in.readAllBytes());
             }
+            opened.run();
             BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             for (String l = r.readLine(); l != null; l = r.readLine()) {
                 if (!l.isEmpty()) {
@@ -104,7 +111,7 @@ final class AdminClient {
                 }
             }
         } catch (IOException e) {
-            throw new CliException(1, "Error: the stream from " + address + " broke: " + message(e));
+            throw new CliException(1, errorPrefix + ": the stream from " + address + " broke: " + oneLine(message(e)));
         }
     }
 
@@ -122,7 +129,7 @@ final class AdminClient {
         if (e instanceof HttpTimeoutException) {
             return new CliException(1, "Error: no answer from the Grapevine node at " + address + " in time");
         }
-        return new CliException(1, "Error connecting to the Grapevine node at " + address + ": " + message(e));
+        return new CliException(1, "Error connecting to the Grapevine node at " + address + ": " + oneLine(message(e)));
     }
 
     private CliException refused(int status, byte[] body) {
@@ -136,13 +143,22 @@ final class AdminClient {
             // not JSON: reported by status alone
         }
         if (why == null) {
-            why = new String(body, StandardCharsets.UTF_8).strip();
+            why = new String(body, StandardCharsets.UTF_8);
+            if (why.length() > 200) {
+                why = why.substring(0, 200) + "...";
+            }
         }
+        why = oneLine(why);
         if (status == 401) {
-            return new CliException(1, "Error: the node refused the call (401): " + why
+            return new CliException(1, errorPrefix + ": the node refused the call (401): " + why
                     + " (set -token, -token-file or GRAPEVINE_ADMIN_TOKEN)");
         }
-        return new CliException(1, "Error: " + why + " (" + status + ")");
+        return new CliException(1, errorPrefix + ": " + why + " (" + status + ")");
+    }
+
+    /** {@code text} with its line breaks and runs of white space made single spaces. */
+    static String oneLine(String text) {
+        return text == null ? "" : text.strip().replaceAll("\\s+", " ");
     }
 
     private static String message(IOException e) {

@@ -49,6 +49,14 @@ public final class Grapevine {
             "    tags            Modify tags of a running node",
             "    version         Prints the Grapevine version");
 
+    private static final String TROUBLESHOOTING = String.join("\n", "",
+            "Troubleshooting tips:",
+            "* Ensure that the bind addr:port is accessible by all other nodes",
+            "* If an advertise address is set, ensure it routes to the bind address",
+            "* Check that no nodes are behind a NAT",
+            "* If nodes are behind firewalls or nftables rules, check that gossip traffic is permitted (UDP and TCP)",
+            "* Verify networking equipment is functional");
+
     private final Map<String, String> env;
     private final PrintStream out;
     private final PrintStream err;
@@ -82,9 +90,13 @@ public final class Grapevine {
             if (e.status() == 0) {
                 out.println(e.getMessage());
             } else {
-                err.println(e.getMessage());
+                err.println(AdminClient.oneLine(e.getMessage()));
             }
             return e.status();
+        } catch (RuntimeException e) {
+            // An answer of an unexpected shape (another program on the port, another version): one line, no trace.
+            err.println(AdminClient.oneLine("Error: unexpected answer from the node (" + e + ")"));
+            return 1;
         } finally {
             out.flush();
             err.flush();
@@ -147,6 +159,11 @@ public final class Grapevine {
     }
 
     private AdminClient client(GoFlags f) {
+        return client(f, "Error");
+    }
+
+    /** The client of the node {@code f} names; {@code errorPrefix} begins its refusals ("Error sending event"). */
+    private AdminClient client(GoFlags f, String errorPrefix) {
         String admin = f.get("admin", env.getOrDefault("GRAPEVINE_ADMIN", DEFAULT_ADMIN));
         if (admin.matches(":?[0-9]+")) {
             admin = "127.0.0.1:" + admin.replace(":", "");
@@ -175,7 +192,7 @@ public final class Grapevine {
         if (token != null && token.isEmpty()) {
             token = null;
         }
-        return new AdminClient(admin, token);
+        return new AdminClient(admin, token, errorPrefix);
     }
 
     private static String enc(String s) {
@@ -213,7 +230,7 @@ public final class Grapevine {
             }
             tags.put(t.substring(0, eq), anchored("tag " + t.substring(0, eq), t.substring(eq + 1)));
         }
-        Object doc = client(f).get("/v1/members");
+        Object doc = client(f, "Error retrieving members").get("/v1/members");
         List<Map<String, Object>> members = new ArrayList<>();
         for (Object o : (List<?>) doc) {
             @SuppressWarnings("unchecked")
@@ -306,7 +323,7 @@ public final class Grapevine {
         List<String> a = nameAndPayload(f, "an event", "event");
         boolean coalesce = !f.has("coalesce") || f.on("coalesce");
         byte[] payload = a.size() > 1 ? a.get(1).getBytes(StandardCharsets.UTF_8) : new byte[0];
-        client(f).post("/v1/event/" + enc(a.get(0)) + "?coalesce=" + coalesce, payload);
+        client(f, "Error sending event").post("/v1/event/" + enc(a.get(0)) + "?coalesce=" + coalesce, payload);
         out.println("Event '" + a.get(0) + "' dispatched! Coalescing enabled: " + coalesce);
         return 0;
     }
@@ -353,11 +370,13 @@ public final class Grapevine {
         Map<String, String> responses = new LinkedHashMap<>();
         int[] counts = new int[2];
         String[] error = new String[1];
-        if (!json) {
-            out.println("Query '" + a.get(0) + "' dispatched");
-            out.flush();
-        }
-        client(f).stream("POST", path.toString(), payload, line -> {
+        boolean[] done = new boolean[1];
+        client(f, "Error sending query").stream("POST", path.toString(), payload, () -> {
+            if (!json) {
+                out.println("Query '" + a.get(0) + "' dispatched");
+                out.flush();
+            }
+        }, line -> {
             Map<?, ?> m = object(line);
             switch (String.valueOf(m.get("type"))) {
                 case "ack" -> {
@@ -377,17 +396,21 @@ public final class Grapevine {
                     }
                 }
                 case "error" -> error[0] = (String) m.get("error");
+                case "done" -> done[0] = true;
                 default -> {
                 }
             }
             out.flush();
         });
         if (error[0] != null) {
-            throw new CliException(1, "Error sending query: " + error[0]);
+            throw new CliException(1, "Error sending query: " + AdminClient.oneLine(error[0]));
+        }
+        if (!done[0]) {
+            throw new CliException(1, "Error sending query: the node ended the answer before the query finished");
         }
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
-            doc.put("Acks", acks);
+            doc.put("Acks", acks.isEmpty() ? null : acks); // Go marshals an empty slice as null
             doc.put("Responses", responses);
             out.println(Output.json(doc));
         } else {
@@ -427,9 +450,9 @@ public final class Grapevine {
             throw new CliException(1, ops == 0 ? "Error: give one of -install, -use, -remove or -list"
                     : "Error: only one of -install, -use, -remove, or -list allowed");
         }
-        AdminClient c = client(f);
         if (f.on("list")) {
-            out.println("Asking all members for installed keys...");
+            AdminClient c = client(f, "Failed to gather member keys");
+            out.println("==> Asking all members for installed keys...");
             Map<?, ?> l = (Map<?, ?>) c.get("/v1/keys");
             List<?> silent = (List<?>) l.get("silent");
             if (!silent.isEmpty()) {
@@ -441,7 +464,7 @@ public final class Grapevine {
                 err.println("");
                 throw new CliException(1, "Failed to gather member keys: " + silent.size() + " members did not answer");
             }
-            out.println("Keys gathered, listing cluster keys...");
+            out.println("==> Keys gathered, listing cluster keys...");
             out.println("");
             Number total = (Number) l.get("members");
             List<String> rows = new ArrayList<>();
@@ -456,13 +479,14 @@ public final class Grapevine {
         String op = f.has("install") ? "install" : f.has("use") ? "use" : "remove";
         String key = f.get(op, "");
         String[] says = switch (op) {
-            case "install" -> new String[]{"Installing key on all members...", "Successfully installed key!",
+            case "install" -> new String[]{"==> Installing key on all members...", "==> Successfully installed key!",
                     "Error installing key"};
-            case "use" -> new String[]{"Changing primary key on all members...", "Successfully changed primary key!",
-                    "Error changing primary key"};
-            default -> new String[]{"Removing key on all members...", "Successfully removed key!",
+            case "use" -> new String[]{"==> Changing primary key on all members...",
+                    "==> Successfully changed primary key!", "Error changing primary key"};
+            default -> new String[]{"==> Removing key on all members...", "==> Successfully removed key!",
                     "Error removing key"};
         };
+        AdminClient c = client(f, says[2]);
         out.println(says[0]);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key", key);
@@ -505,7 +529,7 @@ public final class Grapevine {
         if (!f.all("delete").isEmpty()) {
             body.put("delete", f.all("delete"));
         }
-        client(f).post("/v1/tags", jsonBody(body));
+        client(f, "Error setting tags").post("/v1/tags", jsonBody(body));
         out.println("Successfully updated agent tags");
         return 0;
     }
@@ -520,11 +544,8 @@ public final class Grapevine {
             throw new CliException(1, "Error: a node name must be specified to force leave. Usage: grapevine"
                     + " force-leave [-prune] name");
         }
-        try {
-            client(f).post("/v1/force-leave/" + enc(f.args().get(0)) + "?prune=" + f.on("prune"), new byte[0]);
-        } catch (CliException e) {
-            throw new CliException(1, e.getMessage().replaceFirst("^Error: ", "Error force leaving: "));
-        }
+        client(f, "Error force leaving").post("/v1/force-leave/" + enc(f.args().get(0)) + "?prune=" + f.on("prune"),
+                new byte[0]);
         return 0;
     }
 
@@ -536,23 +557,14 @@ public final class Grapevine {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("addresses", f.args());
-        Map<?, ?> r;
-        try {
-            r = (Map<?, ?>) client(f).post("/v1/join", jsonBody(body));
-        } catch (CliException e) {
-            throw new CliException(1, e.getMessage().replaceFirst("^Error: ", "Error joining the cluster: "));
-        }
+        Map<?, ?> r = (Map<?, ?>) client(f, "Error joining the cluster").post("/v1/join", jsonBody(body));
         out.println("Successfully joined cluster by contacting " + r.get("joined") + " nodes.");
         return 0;
     }
 
     private int leave(List<String> args) {
         GoFlags f = flags("leave").parse(args);
-        try {
-            client(f).post("/v1/leave", new byte[0]);
-        } catch (CliException e) {
-            throw new CliException(1, e.getMessage().replaceFirst("^Error: ", "Error leaving: "));
-        }
+        client(f, "Error leaving").post("/v1/leave", new byte[0]);
         out.println("Graceful leave complete");
         return 0;
     }
@@ -560,11 +572,11 @@ public final class Grapevine {
     private int reachability(List<String> args) {
         GoFlags f = flags("reachability").toggle("verbose", "list every member that answered")
                 .value("timeout", "how long to wait for acks (default 5s)").parse(args);
-        AdminClient c = client(f);
+        AdminClient c = client(f, "Error getting members");
         String path = "/v1/reachability" + (f.has("timeout") ? "?timeout=" + enc(f.get("timeout", "")) : "");
         List<?> members = (List<?>) c.get("/v1/members");
         long live = members.stream().map(m -> ((Map<?, ?>) m).get("status"))
-                .filter(s -> s.equals("alive") || s.equals("suspect")).count();
+                .filter("alive"::equals).count();
         out.println("Total members: " + members.size() + ", live members: " + live);
         out.println("Starting reachability test...");
         out.flush();
@@ -576,7 +588,9 @@ public final class Grapevine {
                 out.println("\tAck from '" + a + "'");
             }
         }
-        out.printf("Query time: %.2f sec%n", ((Number) r.get("seconds")).doubleValue());
+        if (f.on("verbose")) {
+            out.printf("Query time: %.2f sec%n", ((Number) r.get("seconds")).doubleValue());
+        }
         if (silent.isEmpty()) {
             out.println("Successfully contacted all live nodes");
             return 0;
@@ -585,8 +599,9 @@ public final class Grapevine {
         for (Object s : silent) {
             out.println("\t" + s);
         }
-        out.println("This could mean packet loss, a partition, or members that cannot reach this one; see"
-                + " grapevine members and the silent members' logs.");
+        out.println("This could mean Grapevine gossip packets are being lost due to a misconfiguration or network"
+                + " issue.");
+        out.println(TROUBLESHOOTING);
         return 1;
     }
 
@@ -602,7 +617,8 @@ public final class Grapevine {
         } catch (IllegalArgumentException e) {
             throw new CliException(1, "Error: -log-level " + e.getMessage());
         }
-        client(f).stream("GET", "/v1/monitor?log-level=" + enc(level), null, line -> {
+        client(f, "Error starting monitor").stream("GET", "/v1/monitor?log-level=" + enc(level), null, () -> { },
+                line -> {
             Map<?, ?> m = object(line);
             Object type = m.get("type");
             if ("start".equals(type)) {
@@ -623,7 +639,7 @@ public final class Grapevine {
         GoFlags f = flags("info").value("format", "text (default) or json").parse(args);
         String format = f.get("format", "text");
         checkFormat(format);
-        Map<?, ?> stats = (Map<?, ?>) client(f).get("/v1/stats");
+        Map<?, ?> stats = (Map<?, ?>) client(f, "Error querying agent").get("/v1/stats");
         Map<String, Map<String, String>> sections = new TreeMap<>();
         for (Map.Entry<?, ?> s : stats.entrySet()) {
             Map<String, String> values = new TreeMap<>();

@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -300,11 +299,9 @@ public final class HealthChecker implements AutoCloseable {
         if (self == null || want.equals(self.tag(Roles.HEALTH))) {
             return;
         }
-        Map<String, String> tags = new HashMap<>(self.tags());
-        tags.put(Roles.HEALTH, want);
         try {
             tagWriteInFlight = true;
-            node.updateTags(tags).whenComplete((v, e) -> {
+            node.changeTags(Map.of(Roles.HEALTH, want), java.util.List.of()).whenComplete((v, e) -> {
                 if (e != null) {
                     LOG.warn("{}: health tag {} not written: {}", owner, want, e.toString());
                 }

@@ -43,6 +43,7 @@ class ControlApiTest {
     private static AdminServer guarded;
     private static Http http;
     private static final List<String> received = new CopyOnWriteArrayList<>();
+    private static final AtomicInteger asked = new AtomicInteger();
     private static final AtomicInteger leaves = new AtomicInteger();
 
     @BeforeAll
@@ -57,7 +58,25 @@ class ControlApiTest {
                         if (e instanceof ClusterEvent.UserEvent u) {
                             received.add("c" + n + ":" + u.name());
                         } else if (e instanceof ClusterEvent.Query q && q.name().equals("whoami")) {
+                            asked.incrementAndGet();
                             q.respond(("I am c" + n).getBytes(StandardCharsets.UTF_8));
+                        } else if (e instanceof ClusterEvent.Query q && q.name().equals("slow")) {
+                            // c1 answers at once, c2 after 1.5 s: the stream must show c1's answer first.
+                            byte[] answer = ("slow c" + n).getBytes(StandardCharsets.UTF_8);
+                            if (n == 2) {
+                                Thread t = new Thread(() -> {
+                                    try {
+                                        Thread.sleep(1500);
+                                    } catch (InterruptedException x) {
+                                        return;
+                                    }
+                                    q.respond(answer);
+                                }, "slow-answer");
+                                t.setDaemon(true);
+                                t.start();
+                            } else if (n == 1) {
+                                q.respond(answer);
+                            }
                         }
                     })));
         }
@@ -79,43 +98,101 @@ class ControlApiTest {
 
     @Test
     void everyChangingCallNeedsTheTokenAndChangesNothingWithout() throws Exception {
-        Map<String, String> tagsBefore = nodes.get(0).localMember().tags();
-        int eventsBefore = received.size();
-        String[][] calls = {
-                {"/v1/event/deploy", "v1"},
-                {"/v1/query/whoami", ""},
-                {"/v1/tags", "{\"set\":{\"x\":\"1\"}}"},
-                {"/v1/keys/install", "{\"key\":\"" + Keyring.generateKeyBase64() + "\"}"},
-                {"/v1/keys/use", "{\"key\":\"" + KEY + "\"}"},
-                {"/v1/keys/remove", "{\"key\":\"" + KEY + "\"}"},
-                {"/v1/force-leave/c2", ""},
-                {"/v1/join", "{\"addresses\":[\"127.0.26.250:17946\"]}"},
-                {"/v1/leave", ""},
-        };
-        for (String[] c : calls) {
-            byte[] body = c[1].getBytes(StandardCharsets.UTF_8);
-            Http.Response none = http.post(c[0], body);
-            assertEquals(401, none.status(), c[0] + " without a token: " + none.body());
-            assertTrue(none.raw().headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), c[0]);
-            assertFalse(none.body().contains(TOKEN), "the answer never shows the token");
-            Http.Response wrong = http.post(c[0], body, "Authorization", "Bearer " + TOKEN + "x");
-            assertEquals(401, wrong.status(), c[0] + " with a wrong token: " + wrong.body());
-            Http.Response other = http.post(c[0], body, AdminToken.HEADER, "not-the-token-at-all");
-            assertEquals(401, other.status(), c[0] + " with a wrong X-Grapevine-Token");
+        // Each call below would succeed with the token: a second key to use or remove, a failed member to
+        // force out, a node outside the cluster to join, members that answer the query.
+        String second = Keyring.generateKeyBase64();
+        assertEquals(200, post("/v1/keys/install", "{\"key\":\"" + second + "\"}").status());
+        GossipNode ghost = cluster.start("ghost", Map.of("role", "app"), b -> b.keyring(Keyring.ofBase64(KEY)));
+        GossipNode outsider = GossipNode.builder().name("outsider").bind(new InetSocketAddress("127.0.26.59",
+                Cluster.PORT)).config(Cluster.CONFIG).keyring(Keyring.ofBase64(KEY)).start();
+        try {
+            Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> n.member("ghost").isPresent()), "ghost known");
+            ghost.close();
+            Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> Cluster.status(n, "ghost") == MemberStatus.FAILED),
+                    Duration.ofSeconds(30), "ghost failed");
+            Map<String, String> tagsBefore = nodes.get(0).localMember().tags();
+            int eventsBefore = received.size();
+            int askedBefore = asked.get();
+            String[][] calls = {
+                    {"/v1/event/deploy", "v1"},
+                    {"/v1/query/whoami", ""},
+                    {"/v1/tags", "{\"set\":{\"x\":\"1\"}}"},
+                    {"/v1/keys/install", "{\"key\":\"" + Keyring.generateKeyBase64() + "\"}"},
+                    {"/v1/keys/use", "{\"key\":\"" + second + "\"}"},
+                    {"/v1/keys/remove", "{\"key\":\"" + second + "\"}"},
+                    {"/v1/force-leave/ghost?prune=true", ""},
+                    {"/v1/join", "{\"addresses\":[\"127.0.26.59:" + Cluster.PORT + "\"]}"},
+                    {"/v1/leave", ""},
+            };
+            for (String[] c : calls) {
+                byte[] body = c[1].getBytes(StandardCharsets.UTF_8);
+                Http.Response none = http.post(c[0], body);
+                assertEquals(401, none.status(), c[0] + " without a token: " + none.body());
+                assertTrue(none.raw().headers().firstValue("WWW-Authenticate").orElse("").startsWith("Bearer"), c[0]);
+                assertFalse(none.body().contains(TOKEN), "the answer never shows the token");
+                Http.Response wrong = http.post(c[0], body, "Authorization", "Bearer " + TOKEN + "x");
+                assertEquals(401, wrong.status(), c[0] + " with a wrong token: " + wrong.body());
+                Http.Response other = http.post(c[0], body, AdminToken.HEADER, "not-the-token-at-all");
+                assertEquals(401, other.status(), c[0] + " with a wrong X-Grapevine-Token");
+            }
+            for (String path : List.of("/v1/keys", "/v1/monitor", "/v1/reachability")) {
+                assertEquals(401, http.get(path).status(), path + " needs the token");
+                assertEquals(401, http.get(path, "Authorization", "Bearer wrong-token-wrong-token").status(), path);
+            }
+            // Nothing changed: tags, events, query handlers, keys, membership, the node itself.
+            Thread.sleep(1000);
+            assertEquals(tagsBefore, nodes.get(0).localMember().tags());
+            assertEquals(eventsBefore, received.size());
+            assertEquals(askedBefore, asked.get(), "no member was asked the query");
+            dev.grapevine.KeyListing keys = nodes.get(0).listKeys().get();
+            assertEquals(2, keys.installed().size(), keys.toString());
+            assertEquals(1, keys.primary().size(), keys.toString());
+            assertEquals(Keyring.ofBase64(KEY).primary().fingerprint(), keys.primary().keySet().iterator().next());
+            assertEquals(MemberStatus.FAILED, Cluster.status(nodes.get(0), "ghost"), "not forced out");
+            assertTrue(nodes.get(0).member("outsider").isEmpty(), "not joined");
+            assertEquals(0, leaves.get());
+            assertEquals(MemberStatus.ALIVE, Cluster.status(nodes.get(1), "c0"), "c0 did not leave");
+            // Reading stays open.
+            assertEquals(200, http.get("/v1/members").status());
+            assertEquals(200, http.get("/v1/stats").status());
+            assertEquals(200, http.get("/v1/metrics").status());
+        } finally {
+            outsider.close();
+            assertEquals(200, post("/v1/keys/remove", "{\"key\":\"" + second + "\"}").status());
+            post("/v1/force-leave/ghost?prune=true", "");
         }
-        assertEquals(401, http.get("/v1/keys").status(), "key listing needs the token");
-        assertEquals(401, http.get("/v1/keys", "Authorization", "Bearer wrong-token-wrong-token").status());
-        // Nothing changed: tags, events, keys, membership, the node itself.
-        Thread.sleep(500);
-        assertEquals(tagsBefore, nodes.get(0).localMember().tags());
-        assertEquals(eventsBefore, received.size());
-        assertEquals(1, nodes.get(0).listKeys().get().installed().size());
-        assertEquals(MemberStatus.ALIVE, Cluster.status(nodes.get(0), "c2"));
-        assertEquals(0, leaves.get());
-        assertEquals(3, nodes.get(1).liveMembers().size(), "c0 did not leave");
-        // Reading stays open.
-        assertEquals(200, http.get("/v1/members").status());
-        assertEquals(200, http.get("/v1/stats").status());
+    }
+
+    /** The status line's code and the body of a GET sent with this exact {@code Host} (over a raw socket). */
+    private static String[] getWithHost(AdminServer server, String path, String host) throws Exception {
+        try (java.net.Socket s = new java.net.Socket(server.address().getAddress(), server.address().getPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new String[]{answer.substring(9, 12), answer.substring(answer.indexOf("\r\n\r\n") + 4)};
+        }
+    }
+
+    @Test
+    void aRebindingPageIsRefusedByItsHostName() throws Exception {
+        // DNS rebinding: evil.example now resolves to this machine, so the browser sends Host: evil.example
+        // and a matching Origin. The Host is refused, for reads and writes alike.
+        String port = ":" + guarded.address().getPort();
+        String[] read = getWithHost(guarded, "/v1/members", "evil.example" + port);
+        assertEquals("403", read[0], read[1]);
+        assertTrue(read[1].contains("--admin-host"), read[1]);
+        assertEquals("200", getWithHost(guarded, "/v1/members", "localhost" + port)[0]);
+        assertEquals("200", getWithHost(guarded, "/v1/members", "127.0.0.1" + port)[0]);
+        assertEquals("200", getWithHost(guarded, "/v1/members", "[::1]" + port)[0]);
+        try (AdminServer named = AdminServer.builder(nodes.get(1)).bind(cluster.adminAddress()).allowHost("admin.lan")
+                .start()) {
+            String p = ":" + named.address().getPort();
+            assertEquals("200", getWithHost(named, "/v1/members", "admin.lan" + p)[0]);
+            assertEquals("200", getWithHost(named, "/v1/members", "ADMIN.LAN" + p)[0]);
+            assertEquals("403", getWithHost(named, "/v1/members", "admin.lan.evil.example" + p)[0]);
+        }
+        assertThrows(IllegalArgumentException.class, () -> AdminServer.builder(nodes.get(1)).allowHost("a:80"));
     }
 
     @Test
@@ -196,6 +273,25 @@ class ControlApiTest {
     }
 
     @Test
+    void answersAreStreamedAsTheyArriveNotAtTheEnd() throws Exception {
+        HttpClient c = HttpClient.newHttpClient();
+        HttpResponse<Stream<String>> r = c.send(HttpRequest.newBuilder(guarded.uri()
+                        .resolve("/v1/query/slow?timeout=3s&ack=false"))
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        Map<String, Long> at = new java.util.LinkedHashMap<>();
+        r.body().forEach(l -> {
+            String key = l.contains("\"done\"") ? "done" : l.contains("slow c1") ? "c1" : l.contains("slow c2") ? "c2" : l;
+            at.put(key, System.nanoTime());
+        });
+        assertEquals(List.of("c1", "c2", "done"), List.copyOf(at.keySet()), at.toString());
+        long c1ToC2 = (at.get("c2") - at.get("c1")) / 1_000_000;
+        long c2ToDone = (at.get("done") - at.get("c2")) / 1_000_000;
+        assertTrue(c1ToC2 >= 1000, "c1's answer came " + c1ToC2 + " ms before c2's: streamed, not batched");
+        assertTrue(c2ToDone >= 500, "c2's answer came " + c2ToDone + " ms before the end of the query");
+    }
+
+    @Test
     void keysAreRotatedWithPerMemberResults() throws Exception {
         String next = Keyring.generateKeyBase64();
         Http.Response r = post("/v1/keys/install", "{\"key\":\"" + next + "\"}");
@@ -233,7 +329,7 @@ class ControlApiTest {
         assertTrue(stats.get("counters").get("packets_received").asLong() > 0);
         assertEquals("app", stats.get("tags").get("role").asText());
 
-        JsonNode reach = http.get("/v1/reachability?timeout=1s").json();
+        JsonNode reach = http.get("/v1/reachability?timeout=1s", "Authorization", "Bearer " + TOKEN).json();
         assertEquals(0, reach.get("silent").size(), reach.toString());
         assertTrue(reach.get("answered").size() >= 3, reach.toString());
     }
@@ -246,7 +342,8 @@ class ControlApiTest {
     void monitorStreamsLogLinesAndEvents() throws Exception {
         HttpClient c = HttpClient.newHttpClient();
         HttpResponse<Stream<String>> r = c.send(HttpRequest.newBuilder(
-                        guarded.uri().resolve("/v1/monitor?log-level=info")).GET().build(),
+                        guarded.uri().resolve("/v1/monitor?log-level=info")).header("Authorization", "Bearer " + TOKEN)
+                        .GET().build(),
                 HttpResponse.BodyHandlers.ofLines());
         assertEquals(200, r.statusCode());
         List<String> lines = new CopyOnWriteArrayList<>();
@@ -264,7 +361,7 @@ class ControlApiTest {
         Cluster.awaitTrue(() -> lines.stream().anyMatch(l -> l.contains("member-update") && l.contains("c1")),
                 "the member-update event: " + lines);
         assertTrue(lines.stream().noneMatch(l -> l.contains("too fine")), lines.toString());
-        assertEquals(400, http.get("/v1/monitor?log-level=loud").status());
+        assertEquals(400, http.get("/v1/monitor?log-level=loud", "Authorization", "Bearer " + TOKEN).status());
     }
 
     @Test

@@ -55,6 +55,18 @@ class GrapevineCliTest {
                             events.add("g" + n + ":" + u.name() + ":" + new String(u.payload(), StandardCharsets.UTF_8));
                         } else if (e instanceof ClusterEvent.Query q && q.name().equals("uptime")) {
                             q.respond(("up on g" + n + "\n").getBytes(StandardCharsets.UTF_8));
+                        } else if (e instanceof ClusterEvent.Query q && q.name().equals("slow") && n > 0) {
+                            // g1 answers at once, g2 after 1.5 s
+                            Thread t = new Thread(() -> {
+                                try {
+                                    Thread.sleep(n == 2 ? 1500 : 0);
+                                } catch (InterruptedException x) {
+                                    return;
+                                }
+                                q.respond(("slow g" + n).getBytes(StandardCharsets.UTF_8));
+                            }, "slow-answer");
+                            t.setDaemon(true);
+                            t.start();
                         }
                     })));
         }
@@ -108,7 +120,8 @@ class GrapevineCliTest {
     void membersAsSerfPrintsThem() {
         Run r = cli("members");
         ok(r);
-        List<String> lines = r.out().lines().toList();
+        // The three nodes of the class (other tests' nodes come and go, and are pruned when they go).
+        List<String> lines = r.out().lines().filter(l -> l.matches("g[0-2] .*")).toList();
         assertEquals(3, lines.size(), r.out());
         Pattern row = Pattern.compile("g[0-2] {2,}127\\.0\\.25\\.\\d+:17946 {2,}alive {2,}role=(front|app)");
         for (String l : lines) {
@@ -117,12 +130,12 @@ class GrapevineCliTest {
         // Columns line up: the address starts at the same place on every line.
         assertEquals(1, lines.stream().map(l -> l.indexOf("127.")).distinct().count(), r.out());
 
-        Run apps = cli("members", "-tag", "role=ap.*");
+        Run apps = cli("members", "-tag", "role=ap.*", "-name", "g.");
         ok(apps);
         assertEquals(2, apps.out().lines().count(), apps.out());
         Run front = cli("members", "-tag=role=front", "-status", "alive");
         assertEquals(List.of("g0"), front.out().lines().map(l -> l.split(" ")[0]).toList());
-        assertEquals("", cli("members", "-status", "failed").out());
+        assertEquals("", cli("members", "-status", "failed", "-name", "g[0-2]").out());
 
         Run json = cli("members", "-format", "json", "-name", "g1");
         ok(json);
@@ -169,16 +182,47 @@ class GrapevineCliTest {
     }
 
     @Test
+    void queryAnswersArePrintedAsTheyArrive() {
+        // Each line's arrival time on the command's standard output.
+        List<String> lines = new CopyOnWriteArrayList<>();
+        List<Long> times = new CopyOnWriteArrayList<>();
+        java.io.OutputStream timed = new java.io.OutputStream() {
+            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+            @Override
+            public synchronized void write(int b) {
+                if (b == '\n') {
+                    lines.add(line.toString(StandardCharsets.UTF_8));
+                    times.add(System.nanoTime());
+                    line.reset();
+                } else {
+                    line.write(b);
+                }
+            }
+        };
+        Map<String, String> env = Map.of("GRAPEVINE_ADMIN", address(admin), "GRAPEVINE_ADMIN_TOKEN", TOKEN);
+        int status = Grapevine.run(new String[]{"query", "-no-ack", "-timeout", "3s", "slow"}, env,
+                new PrintStream(timed, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(0, status, lines.toString());
+        assertEquals(List.of("Query 'slow' dispatched", "Response from 'g1': slow g1", "Response from 'g2': slow g2",
+                "Total Responses: 2"), lines);
+        long g1ToG2 = (times.get(2) - times.get(1)) / 1_000_000;
+        long g2ToEnd = (times.get(3) - times.get(2)) / 1_000_000;
+        assertTrue(g1ToG2 >= 1000, "g1's answer printed " + g1ToG2 + " ms before g2's: as they arrive");
+        assertTrue(g2ToEnd >= 500, "g2's answer printed " + g2ToEnd + " ms before the query's end");
+    }
+
+    @Test
     void keysRotateAcrossTheCluster() {
         String next = Keyring.generateKeyBase64();
         Run install = cli("keys", "-install", next);
         ok(install);
-        assertEquals("Installing key on all members...\nSuccessfully installed key!\n", install.out());
+        assertEquals("==> Installing key on all members...\n==> Successfully installed key!\n", install.out());
         Run list = cli("keys", "-list");
         ok(list);
         List<String> lines = list.out().lines().toList();
-        assertEquals("Asking all members for installed keys...", lines.get(0));
-        assertEquals("Keys gathered, listing cluster keys...", lines.get(1));
+        assertEquals("==> Asking all members for installed keys...", lines.get(0));
+        assertEquals("==> Keys gathered, listing cluster keys...", lines.get(1));
         assertEquals("", lines.get(2));
         assertEquals(2, lines.size() - 3, list.out());
         assertTrue(lines.subList(3, 5).stream().allMatch(l -> l.contains("[3/3]")), list.out());
@@ -186,7 +230,7 @@ class GrapevineCliTest {
         ok(cli("keys", "-use", next));
         Run removeOld = cli("keys", "-remove", KEY);
         ok(removeOld);
-        assertEquals("Removing key on all members...\nSuccessfully removed key!\n", removeOld.out());
+        assertEquals("==> Removing key on all members...\n==> Successfully removed key!\n", removeOld.out());
         Run after = cli("keys", "-list");
         assertEquals(4, after.out().lines().count(), after.out());
         // Back to the first key, for the other tests.
@@ -221,7 +265,12 @@ class GrapevineCliTest {
         assertTrue(lines.get(0).matches("Total members: \\d+, live members: \\d+"), lines.get(0));
         assertEquals("Starting reachability test...", lines.get(1));
         assertTrue(lines.contains("\tAck from 'g1'"), reach.out());
+        assertTrue(lines.get(lines.size() - 2).matches("Query time: \\d+\\.\\d\\d sec"), reach.out());
         assertEquals("Successfully contacted all live nodes", lines.get(lines.size() - 1));
+        Run quiet = cli("reachability", "-timeout", "1s");
+        ok(quiet);
+        assertTrue(quiet.out().lines().noneMatch(l -> l.startsWith("Query time") || l.startsWith("\tAck")),
+                "only -verbose lists acks and the time, as Serf: " + quiet.out());
 
         Run info = cli("info");
         ok(info);
@@ -265,7 +314,7 @@ class GrapevineCliTest {
                 Map.of(), ps, ps), "cli-monitor");
         t.start();
         // The monitor shows what happens from now on: a member's tag change is an event line.
-        Thread.sleep(500);
+        Cluster.awaitTrue(() -> watchedAdmin.openMonitors() == 1, "the monitor is open");
         nodes.get(1).updateTags(Map.of("role", "app", "seen", "yes")).get(5, TimeUnit.SECONDS);
         Cluster.awaitTrue(() -> out.toString(StandardCharsets.UTF_8).contains("[EVENT] member-update: g1"),
                 "the event line: " + out);
@@ -273,7 +322,9 @@ class GrapevineCliTest {
         t.join(10_000);
         assertEquals(1, status[0], out.toString(StandardCharsets.UTF_8));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("Remote side ended the monitor!"));
+        watched.leave().get(10, TimeUnit.SECONDS);
         watched.close();
+        prune("watched");
     }
 
     @Test
@@ -334,9 +385,20 @@ class GrapevineCliTest {
             assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the agent exits after the leave: " + log(dir));
             assertEquals(0, p.exitValue(), log(dir));
             Cluster.awaitTrue(() -> Cluster.status(nodes.get(1), "agent1") == MemberStatus.LEFT, "agent1 left");
+            prune("agent1");
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    /** Removes a node another test stopped from every member, so the next tests see only g0, g1 and g2. */
+    private static void prune(String name) throws Exception {
+        Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> Cluster.status(n, name) == MemberStatus.LEFT
+                || Cluster.status(n, name) == MemberStatus.FAILED || n.member(name).isEmpty()), name + " gone");
+        if (nodes.get(0).member(name).isPresent()) {
+            nodes.get(0).forceLeave(name, true).get(10, TimeUnit.SECONDS);
+        }
+        Cluster.awaitTrue(() -> nodes.stream().allMatch(n -> n.member(name).isEmpty()), name + " pruned");
     }
 
     private static String log(Path dir) {
