@@ -627,19 +627,44 @@ public final class GossipNode implements AutoCloseable {
     private CompletableFuture<Set<String>> askSilent(String query, byte[] payload, Set<String> pending,
                                                      boolean everyone, int attempts,
                                                      java.util.function.Consumer<QueryResponse> onResponse) {
-        QueryOptions options = everyone ? QueryOptions.defaults()
+        QueryOptions base = everyone ? QueryOptions.defaults()
                 : QueryOptions.defaults().filterNodes(List.copyOf(pending));
-        return ask(query, payload, options).result().thenCompose(r -> {
-            r.responses().forEach(onResponse);
+        // A round ends at its deadline, or as soon as every pending member has answered (as Serf's key
+        // commands do: a healthy cluster answers in a round trip, not in a query timeout).
+        List<QueryResponse> got = new ArrayList<>();
+        Set<String> waiting = new java.util.HashSet<>(pending);
+        CompletableFuture<List<QueryResponse>> round = new CompletableFuture<>();
+        QueryOptions options = base.onResponse(resp -> {
+            synchronized (got) {
+                got.add(resp);
+                waiting.remove(resp.from());
+                if (waiting.isEmpty()) {
+                    round.complete(List.copyOf(got));
+                }
+            }
+        });
+        ask(query, payload, options).result().whenComplete((r, e) -> {
+            if (e != null) {
+                round.completeExceptionally(e);
+            } else {
+                round.complete(r.responses());
+            }
+        });
+        return round.thenComposeAsync(responses -> {
+            Set<String> responders = new java.util.HashSet<>();
+            for (QueryResponse resp : responses) {
+                responders.add(resp.from());
+                onResponse.accept(resp);
+            }
             Set<String> silent = new java.util.TreeSet<>(pending);
-            silent.removeAll(r.responders());
+            silent.removeAll(responders);
             silent.retainAll(liveNames());
             if (silent.isEmpty() || attempts <= 1 || closed.get()) {
                 return CompletableFuture.completedFuture(silent);
             }
             LOG.info("{}: {} not answered by {}; asking them again", name, query, silent);
             return askSilent(query, payload, silent, false, attempts - 1, onResponse);
-        });
+        }, runtime.listenerExecutor());
     }
 
     private Set<String> liveNames() {

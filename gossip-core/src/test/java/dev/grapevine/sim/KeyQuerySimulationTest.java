@@ -68,4 +68,20 @@ class KeyQuerySimulationTest {
             assertEquals(Set.copyOf(c.names(0, n)), install.succeeded(), install.toString());
         }
     }
+
+    @Test
+    void aRoundEndsAsSoonAsEveryMemberAnswered() throws Exception {
+        int n = 8;
+        try (SimCluster c = cluster(83, n)) {
+            // The query's deadline is 3.2 s with 8 members; with everyone answering, the listing and a key
+            // change are done in a few network round trips.
+            CompletableFuture<KeyListing> listing = c.nodes.get(0).listKeys();
+            c.net.runFor(Duration.ofMillis(500));
+            assertTrue(listing.isDone(), "done well before the query's deadline");
+            assertEquals(n, listing.get().members().size(), listing.get().toString());
+            CompletableFuture<KeyResult> install = c.nodes.get(2).installKey(Keyring.generateKeyBase64());
+            c.net.runFor(Duration.ofMillis(500));
+            assertTrue(install.isDone() && install.get().complete(), String.valueOf(install.getNow(null)));
+        }
+    }
 }
