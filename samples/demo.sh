@@ -26,7 +26,7 @@ trap cleanup EXIT INT TERM
 jar() { echo "samples/$1/target/$1.jar"; }
 need_build=0
 for r in dnsserver proxyserver frontserver appserver; do
-  if [ ! -f "$(jar $r)" ] || [ -n "$(find gossip-core roles dns-responder event-handlers "samples/$r" \
+  if [ ! -f "$(jar $r)" ] || [ ! -f roles/target/grapevine.jar ] || [ -n "$(find gossip-core roles dns-responder event-handlers "samples/$r" \
         -name '*.java' -newer "$(jar $r)" -print -quit 2>/dev/null)" ]; then need_build=1; fi
 done
 if [ "$need_build" = 1 ]; then
@@ -86,6 +86,8 @@ start appserver1 appserver 127.0.0.31 --http 127.0.0.31:8080
 wait_alive 4
 say "the cluster formed through gossip; the proxy's view (GET /v1/members):"
 members | indent
+say "the same from the operator's command, as serf members prints it (roles/bin/grapevine members -admin $PROXY:8500):"
+roles/bin/grapevine members -admin "$PROXY:8500" | indent
 wait_serving
 say "curl http://$PROXY:8080/hello"
 hello | indent; echo

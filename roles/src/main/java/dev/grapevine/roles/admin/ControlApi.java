@@ -466,6 +466,7 @@ final class ControlApi {
             g.writeStringField("address", self.address().getAddress().getHostAddress() + ":"
                     + self.address().getPort());
             g.writeStringField("version", version());
+            g.writeNumberField("protocol", dev.grapevine.wire.Codec.VERSION);
             g.writeNumberField("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
             g.writeEndObject();
             g.writeObjectFieldStart("runtime");

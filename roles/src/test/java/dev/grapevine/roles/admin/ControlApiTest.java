@@ -323,6 +323,8 @@ class ControlApiTest {
 
         JsonNode stats = http.get("/v1/stats").json();
         assertEquals("c0", stats.get("agent").get("name").asText());
+        assertEquals(dev.grapevine.wire.Codec.VERSION, stats.get("agent").get("protocol").asInt());
+        assertTrue(stats.get("agent").has("version"), stats.toString());
         assertTrue(stats.get("serf").get("members").asInt() >= 3, stats.toString());
         assertTrue(stats.get("serf").get("encrypted").asBoolean());
         assertTrue(stats.get("serf").get("member_time").asLong() > 0);
