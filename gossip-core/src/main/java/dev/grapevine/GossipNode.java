@@ -124,6 +124,11 @@ public final class GossipNode implements AutoCloseable {
                 ? (b.advertise.getPort() == 0 ? new InetSocketAddress(b.advertise.getAddress(), bound.getPort())
                         : b.advertise)
                 : bound;
+        if (binding.transport() instanceof dev.grapevine.transport.NioTransport nio && nio.streamSource() == null
+                && advertise.getAddress() != null && isLocalAddress(advertise.getAddress())) {
+            // Bound to a wildcard: streams leave from the advertised address, which peers know this node by.
+            nio.streamSource(advertise.getAddress());
+        }
         Executor listenerExecutor = runtime.listenerExecutor();
         this.random = b.random != null ? b.random : new Random();
         EventLayer[] layer = new EventLayer[1];
@@ -209,6 +214,18 @@ public final class GossipNode implements AutoCloseable {
             return closedFuture();
         }
         return callOnProtocolThread(() -> new Clocks(events.memberTime(), events.eventTime(), events.queryTime()));
+    }
+
+    /** True when this host can bind {@code a} (an address of one of its interfaces, or any of 127/8 on Linux). */
+    private static boolean isLocalAddress(java.net.InetAddress a) {
+        if (a.isAnyLocalAddress()) {
+            return false;
+        }
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket(new InetSocketAddress(a, 0))) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** True when the node was started with a keyring (its traffic is sealed with AES-GCM). */

@@ -10,6 +10,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -98,6 +99,9 @@ public final class NioTransport implements Transport {
 
     private volatile boolean closed;
 
+    /** Where outgoing streams leave from; null: wherever the route decides. Set on any thread, read on the loop. */
+    private volatile InetAddress streamSource;
+
     /**
      * Opens and binds the UDP socket and the TCP server at {@code bind}. May be called from any thread;
      * call {@link #start} on the loop thread to begin receiving.
@@ -148,6 +152,9 @@ public final class NioTransport implements Transport {
         }
         this.udp = boundUdp;
         this.server = boundServer;
+        // Streams this node opens leave from its own address, not from whichever the route picks (on
+        // loopback: 127.0.0.1), so that one node is one address to firewalls and to its peers.
+        this.streamSource = bind.getAddress().isAnyLocalAddress() ? null : bind.getAddress();
         this.boundAddress = (InetSocketAddress) boundUdp.getLocalAddress();
         this.receiveBuffer = ByteBuffer.allocate(options.receiveBufferSize());
         this.streamTimeoutNanos = saturatedNanos(options);
@@ -237,11 +244,30 @@ public final class NioTransport implements Transport {
             r.channel = SocketChannel.open();
             stats.recordStreamOpened();
             r.channel.configureBlocking(false);
+            InetAddress source = streamSource;
+            if (source != null && to.getAddress() != null
+                    && (source instanceof java.net.Inet4Address) == (to.getAddress() instanceof java.net.Inet4Address)) {
+                r.channel.bind(new InetSocketAddress(source, 0));
+            }
             r.connected = r.channel.connect(to);
             loop.register(r.channel, r.connected ? SelectionKey.OP_WRITE : SelectionKey.OP_CONNECT, r);
         } catch (IOException | RuntimeException e) {
             loop.execute(() -> r.fail(e));
         }
+    }
+
+    /**
+     * Where streams this transport opens leave from: by default the bind address when it is a specific one;
+     * a node bound to a wildcard sets its advertise address here when that is an address of this host.
+     * Null leaves the choice to the route. Takes effect for streams opened afterwards.
+     */
+    public void streamSource(InetAddress source) {
+        this.streamSource = source;
+    }
+
+    /** Where outgoing streams leave from, or null when the route decides. */
+    public InetAddress streamSource() {
+        return streamSource;
     }
 
     /** {@inheritDoc} */

@@ -278,6 +278,26 @@ class NioTransportTest {
     }
 
     @Test
+    void streamsLeaveFromTheBindAddressNotFromTheRoutesChoice() throws Exception {
+        // On loopback the route's source for 127.0.0.9 would be 127.0.0.1: the node's own address is used.
+        NioTransport ta = start(2, new Recorder());
+        try (java.net.ServerSocket peer = new java.net.ServerSocket()) {
+            peer.bind(new InetSocketAddress("127.0.0.9", 0));
+            CompletableFuture<InetSocketAddress> seen = CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = peer.accept()) {
+                    return (InetSocketAddress) s.getRemoteSocketAddress();
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            request(ta, (InetSocketAddress) peer.getLocalSocketAddress(), utf8("who am I?"), 5 * SECOND);
+            InetSocketAddress from = seen.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals(ta.boundAddress().getAddress(), from.getAddress(), "the stream's source address");
+            assertEquals(ta.boundAddress().getAddress(), ta.streamSource());
+        }
+    }
+
+    @Test
     void requestToAClosedPortFailsWithConnectException() throws Exception {
         NioTransport ta = start(2, new Recorder());
         NioTransport gone = start(3, new Recorder());
