@@ -16,7 +16,9 @@ import java.util.Objects;
  * {@code status}), {@code grapevine.health.score}, {@code grapevine.probes.sent}, {@code grapevine.dropped}
  * (tag {@code reason})... so a Prometheus registry renders them under the same names as {@code /v1/metrics}.
  * Counters are {@link FunctionCounter}s and gauges {@link Gauge}s reading the node when scraped; nothing is
- * copied in between. Micrometer is an optional dependency of this module: add {@code micrometer-core} to use
+ * copied in between. Micrometer reads its meters one by one, so the four {@code grapevine.members} gauges come
+ * from four member lists: while members change they may not add up for a moment ({@code /v1/metrics} renders
+ * them from one list). Micrometer is an optional dependency of this module: add {@code micrometer-core} to use
  * this class.
  *
  * <pre>{@code
