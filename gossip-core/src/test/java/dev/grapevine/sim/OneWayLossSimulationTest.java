@@ -1,0 +1,76 @@
+package dev.grapevine.sim;
+
+import dev.grapevine.GossipConfig;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One-way loss, the case where the Rapid paper (Suresh et al., ATC 2018) saw memberlist flap healthy nodes: one
+ * node that can send but not receive (or receive but not send) for a minute. Only that node may be declared
+ * failed; no healthy node is, by anyone. Datagrams only: the simulator never loses stream requests, so the
+ * real-network harness covers the TCP side.
+ */
+class OneWayLossSimulationTest {
+
+    private static final int N = 8;
+    private static final int IMPAIRED = 5;
+
+    private static long healthyFailures(SimCluster c) {
+        return c.failures.stream().filter(f -> !f.contains(SimCluster.name(IMPAIRED))).count();
+    }
+
+    private static void cut(SimCluster c, boolean inbound, double loss) {
+        for (int i = 0; i < N; i++) {
+            if (i != IMPAIRED) {
+                if (inbound) {
+                    c.net.setLinkLoss(SimCluster.address(i), SimCluster.address(IMPAIRED), loss);
+                } else {
+                    c.net.setLinkLoss(SimCluster.address(IMPAIRED), SimCluster.address(i), loss);
+                }
+            }
+        }
+    }
+
+    /** Five seeds from {@code first}: the outcome must not hang on one lucky schedule. */
+    private static void run(long first, boolean inbound, double loss) {
+        for (long seed = first; seed < first + 5 * 1000; seed += 1000) {
+            runOnce(seed, inbound, loss);
+        }
+    }
+
+    private static void runOnce(long seed, boolean inbound, double loss) {
+        try (SimCluster c = new SimCluster(seed, GossipConfig.lan())) {
+            c.startAndJoin(N, Duration.ofSeconds(2));
+            assertTrue(c.runUntil(() -> c.allSeeLive(c.nodes, c.names(0, N)), Duration.ofSeconds(60)), "converged");
+            c.failures.clear();
+            cut(c, inbound, loss);
+            c.net.runFor(Duration.ofSeconds(60));
+            assertEquals(0, healthyFailures(c), "seed " + seed + ", " + (inbound ? "inbound" : "outbound") + " loss " + loss
+                    + " at node" + IMPAIRED + ": healthy nodes declared failed: " + c.failures);
+        }
+    }
+
+    @Test
+    void aNodeThatCannotReceiveMakesNoHealthyNodeFail() {
+        run(151, true, 1.0);
+    }
+
+    @Test
+    void aNodeThatReceivesHalfMakesNoHealthyNodeFail() {
+        run(152, true, 0.5);
+    }
+
+    @Test
+    void aNodeThatCannotSendMakesNoHealthyNodeFail() {
+        run(153, false, 1.0);
+    }
+
+    @Test
+    void aNodeThatSendsHalfMakesNoHealthyNodeFail() {
+        run(154, false, 0.5);
+    }
+}
