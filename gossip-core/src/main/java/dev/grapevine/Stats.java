@@ -34,6 +34,11 @@ public final class Stats {
         SUSPICIONS_RAISED("suspicions_raised", "suspicions this node raised after its own probe failed"),
         /** Suspicions or death claims about this node that it refuted with a higher incarnation. */
         SUSPICIONS_REFUTED("suspicions_refuted", "claims that this node is suspect or dead that it refuted"),
+        /**
+         * Suspicions this node held past their timeout instead of declaring the member failed: no one confirmed
+         * them while every probe of this node failed (its own links are the likelier fault).
+         */
+        SUSPICIONS_HELD("suspicions_held", "unconfirmed suspicions held while this node's own probes all failed"),
         /** Full-state exchanges this node started (joins, periodic anti-entropy, repairs, reconnects). */
         PUSH_PULLS_INITIATED("push_pulls_initiated", "full-state exchanges (push-pull) this node started"),
         /** Full-state exchanges other members started with this node. */
@@ -197,6 +202,11 @@ public final class Stats {
     /** Claims that this node was suspect or dead that it refuted (with a higher incarnation). */
     public long suspicionsRefuted() {
         return count(Counter.SUSPICIONS_REFUTED);
+    }
+
+    /** See {@link Counter#SUSPICIONS_HELD}. */
+    public long suspicionsHeld() {
+        return count(Counter.SUSPICIONS_HELD);
     }
 
     /** Push-pull (full-state) exchanges this node started. */

@@ -747,6 +747,18 @@ public final class MembershipEngine implements Transport.Inbound {
         state.suspicion = new Suspicion(s.from(), k, min, max, scheduler, () -> {
             if (suspect.status == MemberStatus.SUSPECT && suspect.incarnation == inc
                     && nodes.get(suspect.name()) == suspect) {
+                if (k > 0 && suspect.suspicion != null && suspect.suspicion.confirmations() == 0
+                        && awareness.score() >= config.awarenessMaxMultiplier() - 1) {
+                    // No other member confirms it, and every probe of ours fails (our health score is at
+                    // its worst): more likely our own links are broken (we cannot send, or cannot hear) than
+                    // the member is dead. Hold the suspicion instead of condemning the member on our word
+                    // alone; a confirmation, or our own recovery, lets it run out.
+                    LOG.debug("{}: holding the suspicion of {}: unconfirmed, and this node's own probes fail",
+                            name, suspect.name());
+                    stats.record(Stats.Counter.SUSPICIONS_HELD);
+                    suspect.suspicion.extend(max);
+                    return;
+                }
                 LOG.debug("{}: suspicion of {} expired, declaring it failed", name, suspect.name());
                 onDead(new Dead(inc, suspect.name(), name));
             }

@@ -74,6 +74,12 @@ public final class Suspicion {
         return confirmations;
     }
 
+    /** Runs the timeout again {@code nanos} from now (a suspicion held instead of ending in a death). */
+    public void extend(long nanos) {
+        timer.cancel();
+        timer = scheduler.schedule(nanos, onTimeout);
+    }
+
     /** Stops the timer (the member refuted, or was declared dead otherwise). */
     public void cancel() {
         timer.cancel();

@@ -422,14 +422,21 @@ public final class SimulatedNetwork implements GossipRuntime {
         link.maxLatency = b[1];
     }
 
-    /** Sets the default probability, in [0, 1], that a datagram is lost. Requests are never lost. */
+    /**
+     * Sets the default probability, in [0, 1], that a datagram is lost. Requests are never lost, except over a
+     * link that loses everything (see {@link #setLinkLoss}).
+     */
     public void setLoss(double probability) {
         checkProbability(probability);
         checkThread();
         this.loss = probability;
     }
 
-    /** Overrides the loss probability of the directed link {@code from} to {@code to}. */
+    /**
+     * Overrides the loss probability of the directed link {@code from} to {@code to}. At 1.0, requests between
+     * the two addresses fail too, in both directions (a TCP connection needs packets both ways): the requester
+     * times out, as on a real network where one direction drops everything.
+     */
     public void setLinkLoss(InetSocketAddress from, InetSocketAddress to, double probability) {
         Objects.requireNonNull(to, "to");
         checkProbability(probability);
@@ -757,6 +764,9 @@ public final class SimulatedNetwork implements GossipRuntime {
         Endpoint dst = endpoints.get(to);
         if (dst != null && dst.group != src.group) {
             return; // the connection attempt is lost: the requester times out
+        }
+        if (lossOf(src, to) >= 1.0 || (dst != null && lossOf(dst, src.address) >= 1.0)) {
+            return; // a link that drops every packet, either way, carries no connection: the requester times out
         }
         long lat = latency(src, to);
         Host dh = dst == null ? null : dst.host;
