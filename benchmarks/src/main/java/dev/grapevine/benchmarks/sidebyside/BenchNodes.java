@@ -30,12 +30,15 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Commands, one a line ({@code I} is a node number): {@code join I HOST:PORT}, {@code event I NAME},
  * {@code crash I} (stops without leaving: the others detect a failure), {@code leave I} (leaves gracefully,
- * then stops), {@code status} and {@code quit}. End of input is {@code quit}.
+ * then stops), {@code restart I} (node I again, a fresh node on the same address, after a crash: send a join
+ * after it), {@code stats I} (node I's suspicion counters), {@code status} and {@code quit}. End of input is
+ * {@code quit}.
  *
  * <p>Output, one line per fact, {@code @MICROS OBSERVER VERB [SUBJECT]} where MICROS is the wall clock in
  * microseconds since the epoch when the line was written: {@code ready}, {@code joining}, {@code joined X},
  * {@code failed X}, {@code left X}, {@code updated X}, {@code sending NAME}, {@code event NAME},
- * {@code crashed}, {@code leaving}, {@code stopped}, {@code join-error TEXT}. {@code status} answers
+ * {@code crashed}, {@code leaving}, {@code stopped}, {@code join-error TEXT},
+ * {@code stats suspicions RAISED refuted REFUTED}. {@code status} answers
  * {@code @MICROS all status MINLIVE MAXLIVE} over the nodes still running. {@code --quiet-joins} leaves
  * out the {@code joined} lines (a thousand nodes would print a million).
  */
@@ -51,6 +54,9 @@ public final class BenchNodes {
     private final boolean quietJoins;
     private final List<GossipNode> nodes = new ArrayList<>();
     private final ScheduledExecutorService retries;
+    private NetworkRuntime runtime;
+    private Keyring keyring;
+    private String cluster;
 
     private BenchNodes(PrintStream out, String prefix, String base, int port, int first, boolean quietJoins) {
         this.out = out;
@@ -116,8 +122,11 @@ public final class BenchNodes {
         BenchNodes bench = new BenchNodes(out, prefix, base, port, first, quietJoins);
         Keyring keyring = key == null ? null : Keyring.ofBase64(key);
         try (NetworkRuntime runtime = NetworkRuntime.create("bench")) {
+            bench.runtime = runtime;
+            bench.keyring = keyring;
+            bench.cluster = cluster;
             for (int i = first; i < first + count; i++) {
-                bench.start(runtime, i, keyring, cluster);
+                bench.nodes.add(bench.start(runtime, i, keyring, cluster));
             }
             bench.commands(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
             bench.nodes.forEach(GossipNode::close);
@@ -126,15 +135,16 @@ public final class BenchNodes {
         out.flush();
     }
 
-    private void start(NetworkRuntime runtime, int i, Keyring keyring, String cluster) throws java.io.IOException {
+    private GossipNode start(NetworkRuntime runtime, int i, Keyring keyring, String cluster) throws java.io.IOException {
         String name = prefix + i;
         GossipNode.Builder b = GossipNode.builder().name(name).bind(address(base, port, i))
                 .profile(Profile.LAN).runtime(runtime).listener(e -> log(name, e));
         if (keyring != null) {
             b.keyring(keyring).cluster(cluster);
         }
-        nodes.add(b.start());
+        GossipNode node = b.start();
         say(name, "ready");
+        return node;
     }
 
     private void log(String observer, ClusterEvent e) {
@@ -184,6 +194,18 @@ public final class BenchNodes {
                             say(n.name(), "stopped");
                         });
                     }
+                    case "stats" -> {
+                        GossipNode n = node(w[1]);
+                        var st = n.stats();
+                        say(n.name(), "stats suspicions " + st.suspicionsRaised() + " refuted " + st.suspicionsRefuted());
+                    }
+                    case "restart" -> {
+                        int i = Integer.parseInt(w[1]);
+                        if (!node(w[1]).isClosed()) {
+                            node(w[1]).close();
+                        }
+                        nodes.set(i - first, start(runtime, i, keyring, cluster));
+                    }
                     case "status" -> {
                         IntSummary s = new IntSummary();
                         nodes.stream().filter(n -> !n.isClosed()).forEach(n -> s.add(
@@ -195,7 +217,7 @@ public final class BenchNodes {
                     }
                     default -> say("all", "unknown-command " + w[0]);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.io.IOException e) {
                 say("all", "command-error " + line.replace(' ', '_') + " " + e);
             }
         }

@@ -64,6 +64,14 @@ abstract class Fleet implements AutoCloseable {
     /** Node {@code i} leaves gracefully. */
     abstract void leave(int i) throws Exception;
 
+    /**
+     * The fact prefix of a user event handed to the application (once per copy delivered, duplicates
+     * included): Grapevine reports each listener call as "event NAME".
+     */
+    String deliveryFact() {
+        return "event ";
+    }
+
     /** Turns one line of a node's output into facts. */
     abstract void parse(String node, String line, long arrivalMicros);
 
@@ -135,6 +143,38 @@ abstract class Fleet implements AutoCloseable {
         for (int o = 1; o <= n; o++) {
             for (int s = 1; s <= n; s++) {
                 if (s != o && obs.at(name(o), "joined " + name(s)) == null) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The newest membership verb (joined, failed, left) each observer reported about each subject, from the
+     * timeline: observer to subject to verb.
+     */
+    java.util.Map<String, java.util.Map<String, String>> views() {
+        java.util.Map<String, java.util.Map<String, String>> v = new java.util.HashMap<>();
+        for (Observations.Fact f : obs.timeline()) {
+            int sp = f.fact().indexOf(' ');
+            if (sp > 0) {
+                String verb = f.fact().substring(0, sp);
+                if (verb.equals("joined") || verb.equals("failed") || verb.equals("left")) {
+                    v.computeIfAbsent(f.observer(), k -> new java.util.HashMap<>()).put(f.fact().substring(sp + 1), verb);
+                }
+            }
+        }
+        return v;
+    }
+
+    /** True when each of {@code observers} has every other of {@code subjects} as joined (alive) now. */
+    boolean allAlive(List<Integer> observers, List<Integer> subjects) {
+        java.util.Map<String, java.util.Map<String, String>> v = views();
+        for (int o : observers) {
+            java.util.Map<String, String> mine = v.getOrDefault(name(o), java.util.Map.of());
+            for (int s : subjects) {
+                if (s != o && !"joined".equals(mine.get(name(s)))) {
                     return false;
                 }
             }

@@ -20,6 +20,7 @@ final class GrapevineFleet extends Fleet {
     private final List<String> java;
     private final String key;
     private final boolean quietJoins;
+    private final String base;
     private final List<Process> jvms = new ArrayList<>();
     private final List<PrintWriter> stdin = new ArrayList<>();
 
@@ -31,11 +32,18 @@ final class GrapevineFleet extends Fleet {
      */
     GrapevineFleet(int n, int port, Path logFile, List<String> java, boolean embedded, String key,
                    boolean quietJoins) throws IOException {
+        this(n, port, logFile, java, embedded, key, quietJoins, embedded ? "127.0.102" : "127.0.101");
+    }
+
+    /** ... on the addresses {@code base.1..N} (the first three octets given) instead of the default range. */
+    GrapevineFleet(int n, int port, Path logFile, List<String> java, boolean embedded, String key,
+                   boolean quietJoins, String base) throws IOException {
         super(n, port, logFile);
         this.java = java;
         this.embedded = embedded;
         this.key = key;
         this.quietJoins = quietJoins;
+        this.base = base;
     }
 
     @Override
@@ -49,7 +57,7 @@ final class GrapevineFleet extends Fleet {
     }
 
     private String base() {
-        return embedded ? "127.0.102" : "127.0.101";
+        return base;
     }
 
     @Override
@@ -60,27 +68,32 @@ final class GrapevineFleet extends Fleet {
     @Override
     void start() throws Exception {
         if (!embedded && n > 250) {
-            throw new IllegalArgumentException("at most 250 JVMs (one per address of 127.0.101.0/24)");
+            throw new IllegalArgumentException("at most 250 JVMs (one per address of " + base + ".0/24)");
         }
         int processes = embedded ? 1 : n;
         for (int p = 0; p < processes; p++) {
-            List<String> cmd = new ArrayList<>(java);
-            cmd.add(BenchNodes.class.getName());
-            cmd.addAll(List.of("--prefix", embedded ? "e" : "g", "--base", base(), "--port", Integer.toString(port),
-                    "--first", Integer.toString(p + 1), "--count", Integer.toString(embedded ? n : 1)));
-            if (key != null) {
-                cmd.addAll(List.of("--key", key));
-            }
-            if (quietJoins) {
-                cmd.add("--quiet-joins");
-            }
-            Process proc = spawn(cmd, "jvm" + (p + 1));
+            Process proc = spawn(nodeCommand(p + 1, embedded ? n : 1), "jvm" + (p + 1));
             jvms.add(proc);
             stdin.add(new PrintWriter(new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8), true));
         }
         if (!await(() -> allSaw(allBut(), "ready"), 120 + n)) {
             throw new IllegalStateException("Grapevine nodes not ready in " + (120 + n) + " s");
         }
+    }
+
+    /** The command line of a process hosting nodes {@code first..first+count-1}. */
+    private List<String> nodeCommand(int first, int count) {
+        List<String> cmd = new ArrayList<>(java);
+        cmd.add(BenchNodes.class.getName());
+        cmd.addAll(List.of("--prefix", embedded ? "e" : "g", "--base", base(), "--port", Integer.toString(port),
+                "--first", Integer.toString(first), "--count", Integer.toString(count)));
+        if (key != null) {
+            cmd.addAll(List.of("--key", key));
+        }
+        if (quietJoins) {
+            cmd.add("--quiet-joins");
+        }
+        return cmd;
     }
 
     /** Sends one command line to the process hosting node {@code i}. */
@@ -130,6 +143,33 @@ final class GrapevineFleet extends Fleet {
         command(i, "leave " + i);
     }
 
+    /** Node {@code i}'s JVM (one JVM per node), to pause; embedded, the one JVM of all nodes. */
+    Process jvm(int i) {
+        return jvms.get(embedded ? 0 : i - 1);
+    }
+
+    /** Whether all nodes share one JVM. */
+    boolean embedded() {
+        return embedded;
+    }
+
+    /** Asks node {@code i} for its protocol counters; each answers {@code stats ...} (see {@link BenchNodes}). */
+    void askStats(int i) {
+        command(i, "stats " + i);
+    }
+
+    /** Starts node {@code i} again after a crash, on the same address, and has it join node {@code seed}. */
+    void restart(int i, int seed) throws IOException {
+        if (embedded) {
+            command(i, "restart " + i);
+        } else {
+            Process proc = spawn(nodeCommand(i, 1), "jvm" + i);
+            jvms.set(i - 1, proc);
+            stdin.set(i - 1, new PrintWriter(new OutputStreamWriter(proc.getOutputStream(), StandardCharsets.UTF_8), true));
+        }
+        command(i, "join " + i + " " + address(seed));
+    }
+
     @Override
     void parse(String node, String line, long t) {
         if (!line.startsWith("@")) {
@@ -151,6 +191,13 @@ final class GrapevineFleet extends Fleet {
         if (w[2].equals("status") && w.length == 4) {
             String[] mm = w[3].split(" ");
             obs.status(Integer.parseInt(mm[0]), Integer.parseInt(mm[1]));
+            return;
+        }
+        if (w[2].equals("stats") && w.length == 4) {
+            String[] kv = w[3].split(" ");
+            for (int k = 0; k + 1 < kv.length; k += 2) {
+                obs.counter(w[1], kv[k], Long.parseLong(kv[k + 1]));
+            }
             return;
         }
         obs.record(w[1], w.length == 4 ? w[2] + " " + w[3] : w[2], t);

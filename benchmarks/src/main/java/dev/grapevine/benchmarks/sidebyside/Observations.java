@@ -20,6 +20,15 @@ final class Observations {
     private final AtomicLong lagSum = new AtomicLong();
     private final AtomicLong lagCount = new AtomicLong();
     private volatile int[] status;
+    /** Every fact in arrival order, repeats included (the first-seen map keeps only the first). */
+    private final java.util.List<Fact> timeline = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    /** The newest value of each counter a node reported, per node. */
+    private final Map<String, Map<String, Long>> counters = new ConcurrentHashMap<>();
+    private final Map<String, Long> counterAt = new ConcurrentHashMap<>();
+
+    /** One fact as it arrived. */
+    record Fact(String observer, String fact, long micros) {
+    }
 
     /** The wall clock in microseconds since the epoch. */
     static long nowMicros() {
@@ -30,9 +39,33 @@ final class Observations {
     /** Records {@code fact} seen by {@code observer} at {@code micros} unless it was seen before. */
     void record(String observer, String fact, long micros) {
         first.computeIfAbsent(observer, k -> new ConcurrentHashMap<>()).putIfAbsent(fact, micros);
+        timeline.add(new Fact(observer, fact, micros));
         if (fact.startsWith("failed ")) {
             failed.computeIfAbsent(fact.substring(7), k -> new java.util.concurrent.atomic.LongAdder()).increment();
         }
+    }
+
+    /** Every fact so far, in arrival order, repeats included. */
+    java.util.List<Fact> timeline() {
+        synchronized (timeline) {
+            return java.util.List.copyOf(timeline);
+        }
+    }
+
+    /** Keeps the newest value of counter {@code name} reported by {@code observer}. */
+    void counter(String observer, String name, long value) {
+        counters.computeIfAbsent(observer, k -> new ConcurrentHashMap<>()).put(name, value);
+        counterAt.put(observer, nowMicros());
+    }
+
+    /** When {@code observer} last reported a counter (wall clock micros), or 0. */
+    long counterAt(String observer) {
+        return counterAt.getOrDefault(observer, 0L);
+    }
+
+    /** The newest value of counter {@code name} reported by {@code observer}, or 0. */
+    long counter(String observer, String name) {
+        return counters.getOrDefault(observer, Map.of()).getOrDefault(name, 0L);
     }
 
     /** Records how late a line stamped {@code ownMicros} by its node was read. */

@@ -26,15 +26,39 @@ final class SerfFleet extends Fleet {
     private final String serf;
     private final String key;
     private final List<Process> agents = new ArrayList<>();
+    private final String base;
+    private final int firstUid;
 
     /**
      * @param serf path of the serf binary
      * @param key  base64 encryption key, or null for plaintext
      */
     SerfFleet(int n, int port, Path logFile, String serf, String key) throws java.io.IOException {
+        this(n, port, logFile, serf, key, "127.0.100", 0);
+    }
+
+    /**
+     * ... on {@code base.1..N}; with {@code firstUid > 0} agent {@code i} runs as user id {@code firstUid + i}
+     * (through {@code setpriv}, root only), so that nftables can tell its packets from the others' by owner
+     * (Serf opens its TCP streams from 127.0.0.1, not from its bind address; see {@link Faults#sourceAs}).
+     */
+    SerfFleet(int n, int port, Path logFile, String serf, String key, String base, int firstUid)
+            throws java.io.IOException {
         super(n, port, logFile);
         this.serf = serf;
         this.key = key;
+        this.base = base;
+        this.firstUid = firstUid;
+    }
+
+    /** The user id agent {@code i} runs as, or 0 when all run as this process's user. */
+    int uid(int i) {
+        return firstUid > 0 ? firstUid + i : 0;
+    }
+
+    /** Agent {@code i}'s process, to pause. */
+    Process agent(int i) {
+        return agents.get(i - 1);
     }
 
     @Override
@@ -49,11 +73,11 @@ final class SerfFleet extends Fleet {
 
     @Override
     String address(int i) {
-        return "127.0.100." + i + ":" + port;
+        return base + "." + i + ":" + port;
     }
 
     private String rpc(int i) {
-        return "-rpc-addr=127.0.100." + i + ":" + (port - 573);
+        return "-rpc-addr=" + base + "." + i + ":" + (port - 573);
     }
 
     @Override
@@ -62,16 +86,38 @@ final class SerfFleet extends Fleet {
             throw new IllegalArgumentException("at most 250 Serf agents (one per address of 127.0.100.0/24)");
         }
         for (int i = 1; i <= n; i++) {
-            List<String> cmd = new ArrayList<>(List.of(serf, "agent", "-node=" + name(i), "-bind=" + address(i),
-                    rpc(i), "-profile=lan", "-log-level=debug"));
-            if (key != null) {
-                cmd.add("-encrypt=" + key);
-            }
-            agents.add(spawn(cmd, name(i)));
+            agents.add(spawn(agentCommand(i), name(i)));
         }
         if (!await(() -> allSaw(allBut(), "ready"), 60)) {
             throw new IllegalStateException("Serf agents not ready in 60 s");
         }
+    }
+
+    private List<String> agentCommand(int i) {
+        List<String> cmd = new ArrayList<>();
+        if (firstUid > 0) {
+            cmd.addAll(List.of("setpriv", "--reuid=" + uid(i), "--regid=" + uid(i), "--clear-groups"));
+        }
+        cmd.addAll(List.of(serf, "agent", "-node=" + name(i), "-bind=" + address(i), rpc(i), "-profile=lan",
+                "-log-level=debug"));
+        if (key != null) {
+            cmd.add("-encrypt=" + key);
+        }
+        return cmd;
+    }
+
+    /** Starts agent {@code i} again after a crash, on the same address, and has it join agent {@code seed}. */
+    void restart(int i, int seed) throws Exception {
+        long before = readyCount(i);
+        agents.set(i - 1, spawn(agentCommand(i), name(i)));
+        if (!await(() -> readyCount(i) > before, 30)) {
+            throw new IllegalStateException("agent " + name(i) + " not ready again in 30 s");
+        }
+        run(List.of(serf, "join", rpc(i), address(seed)), 60);
+    }
+
+    private long readyCount(int i) {
+        return obs.timeline().stream().filter(f -> f.observer().equals(name(i)) && f.fact().equals("ready")).count();
     }
 
     @Override
@@ -116,6 +162,12 @@ final class SerfFleet extends Fleet {
         run(List.of("kill", "-INT", Long.toString(agents.get(i - 1).pid())), 10);
     }
 
+    /** Serf logs every copy of a user event it receives; what the agent delivers (deduplicated) is "delivered". */
+    @Override
+    String deliveryFact() {
+        return "delivered ";
+    }
+
     @Override
     void parse(String node, String line, long t) {
         String[][] facts = {
@@ -124,6 +176,7 @@ final class SerfFleet extends Fleet {
                 {"serf: EventMemberLeave: ", "left "},
                 {"serf: messageUserEventType: ", "event "},
                 {"agent: Requesting user event send: ", "sending "},
+                {"agent: Received event: user-event: ", "delivered "},
         };
         for (String[] f : facts) {
             int k = line.indexOf(f[0]);
@@ -137,7 +190,9 @@ final class SerfFleet extends Fleet {
                 return;
             }
         }
-        if (line.contains("agent: joining: ")) {
+        if (line.contains("memberlist: Suspect ")) {
+            obs.counter(node, "suspicions", obs.counter(node, "suspicions") + 1);
+        } else if (line.contains("agent: joining: ")) {
             obs.record(node, "joining", t);
         } else if (line.contains("Serf agent running!")) {
             obs.record(node, "ready", t);
