@@ -747,8 +747,7 @@ public final class MembershipEngine implements Transport.Inbound {
         state.suspicion = new Suspicion(s.from(), k, min, max, scheduler, () -> {
             if (suspect.status == MemberStatus.SUSPECT && suspect.incarnation == inc
                     && nodes.get(suspect.name()) == suspect) {
-                if (k > 0 && suspect.suspicion != null && suspect.suspicion.confirmations() == 0
-                        && awareness.score() >= config.awarenessMaxMultiplier() - 1) {
+                if (k > 0 && suspect.suspicion != null && suspect.suspicion.confirmations() == 0 && cutOff()) {
                     // No other member confirms it, and every probe of ours fails (our health score is at
                     // its worst): more likely our own links are broken (we cannot send, or cannot hear) than
                     // the member is dead. Hold the suspicion instead of condemning the member on our word
@@ -756,13 +755,28 @@ public final class MembershipEngine implements Transport.Inbound {
                     LOG.debug("{}: holding the suspicion of {}: unconfirmed, and this node's own probes fail",
                             name, suspect.name());
                     stats.record(Stats.Counter.SUSPICIONS_HELD);
-                    suspect.suspicion.extend(max);
+                    suspect.suspicion.hold(max);
+                    return;
+                }
+                if (suspect.suspicion != null && suspect.suspicion.held()) {
+                    // Held while we were cut off, and we get through again: the accusation may never have left
+                    // us, so the member may not know it is suspected. Say it again and give it a full
+                    // suspicion period to refute before anyone is declared dead.
+                    LOG.debug("{}: resuming the held suspicion of {}: telling it again", name, suspect.name());
+                    suspect.suspicion.restart(name);
+                    queueBroadcast(memberKey(suspect.name()), Codec.encodeFrame(new Suspect(inc, suspect.name(), name)),
+                            null);
                     return;
                 }
                 LOG.debug("{}: suspicion of {} expired, declaring it failed", name, suspect.name());
                 onDead(new Dead(inc, suspect.name(), name));
             }
         });
+        if (s.from().equals(name) && cutOff()) {
+            // Our own accusation, made while our probes all fail: it may not leave us. Tell it again once we
+            // get through before it may end in a death (see the timeout above).
+            state.suspicion.markHeld();
+        }
         publish(state);
     }
 
@@ -1193,6 +1207,11 @@ public final class MembershipEngine implements Transport.Inbound {
     /** Broadcast key of membership news about a member (other layers use other prefixes). */
     private static String memberKey(String member) {
         return "m:" + member;
+    }
+
+    /** True while this node's Lifeguard health score is at its worst: every probe of its own has been failing. */
+    private boolean cutOff() {
+        return awareness.score() >= config.awarenessMaxMultiplier() - 1;
     }
 
     private void applyHealth(int delta) {

@@ -22,8 +22,8 @@ public final class Suspicion {
     private final long minNanos;
     /** Timeout with no confirmation. */
     private final long maxNanos;
-    /** When the suspicion started, on the scheduler's clock. */
-    private final long startNanos;
+    /** When the suspicion started (or {@linkplain #restart restarted}), on the scheduler's clock. */
+    private long startNanos;
     /** Who has accused so far (the first accuser included); each counts once. */
     private final Set<String> confirmers = new HashSet<>();
     private final Scheduler scheduler;
@@ -74,7 +74,41 @@ public final class Suspicion {
         return confirmations;
     }
 
-    /** Runs the timeout again {@code nanos} from now (a suspicion held instead of ending in a death). */
+    private boolean held;
+
+    /** True when this suspicion was held past its timeout at least once (see {@link #hold}). */
+    public boolean held() {
+        return held;
+    }
+
+    /**
+     * Marks the suspicion held without touching its timer: raised while the accuser itself could not get
+     * through, its accusation may never have reached anyone, so it must be told again before it can end.
+     */
+    public void markHeld() {
+        held = true;
+    }
+
+    /** Holds the suspicion: marks it held and runs the timeout again {@code nanos} from now. */
+    public void hold(long nanos) {
+        held = true;
+        extend(nanos);
+    }
+
+    /**
+     * Starts over as a fresh suspicion by {@code from}, not held, with no confirmations: the full timeout
+     * again (confirmations shorten it as at the start).
+     */
+    public void restart(String from) {
+        held = false;
+        confirmers.clear();
+        confirmers.add(from);
+        confirmations = 0;
+        startNanos = scheduler.nanoTime();
+        extend(k < 1 ? minNanos : maxNanos);
+    }
+
+    /** Runs the timeout again {@code nanos} from now. */
     public void extend(long nanos) {
         timer.cancel();
         timer = scheduler.schedule(nanos, onTimeout);

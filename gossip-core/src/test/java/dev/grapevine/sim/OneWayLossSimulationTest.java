@@ -51,12 +51,17 @@ class OneWayLossSimulationTest {
             c.failures.clear();
             cut(c, inbound, loss);
             c.net.runFor(Duration.ofSeconds(60));
+            boolean impairedFailed = c.allSee(c.except(IMPAIRED), SimCluster.name(IMPAIRED),
+                    dev.grapevine.MemberStatus.FAILED);
+            // The link comes back: what the impaired node held meanwhile must not turn into deaths now.
+            cut(c, inbound, 0.0);
+            c.net.runFor(Duration.ofSeconds(60));
+            assertTrue(c.allSeeLive(c.nodes, c.names(0, N)), "seed " + seed + ": one cluster again after the fault");
             assertEquals(0, healthyFailures(c), "seed " + seed + ", " + (inbound ? "inbound" : "outbound") + " loss " + loss
                     + " at node" + IMPAIRED + ": healthy nodes declared failed: " + c.failures);
             if (loss >= 1.0) {
                 // The impaired node itself is a real failure to the others: detected, by every healthy node.
-                assertTrue(c.allSee(c.except(IMPAIRED), SimCluster.name(IMPAIRED), dev.grapevine.MemberStatus.FAILED),
-                        "seed " + seed + ": node" + IMPAIRED + " detected: " + c.failures);
+                assertTrue(impairedFailed, "seed " + seed + ": node" + IMPAIRED + " detected: " + c.failures);
             }
         }
     }
