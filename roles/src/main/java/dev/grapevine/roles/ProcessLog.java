@@ -18,9 +18,10 @@ import java.util.logging.Logger;
  * formats; only the levels of the two loggers are set. With another SLF4J binding the level belongs to that
  * binding's configuration, and {@code --log-level} says so in the log once.
  *
- * <p>This is process state: only the launcher's {@code main} calls it, never a node embedded in an application.
+ * <p>This is process state: only the launcher's {@code main} configures it, never a node embedded in an
+ * application; {@link #julBacked()} may be asked by anyone.
  */
-final class ProcessLog {
+public final class ProcessLog {
 
     private static final String JUL_FACTORY = "org.slf4j.jul.JDK14LoggerFactory";
     /** Held strongly: {@code java.util.logging} keeps loggers weakly, and a collected one forgets its level. */
@@ -32,7 +33,7 @@ final class ProcessLog {
     }
 
     /** True when SLF4J logs through {@code java.util.logging} in this process. */
-    static boolean julBacked() {
+    public static boolean julBacked() {
         return LoggerFactory.getILoggerFactory().getClass().getName().equals(JUL_FACTORY);
     }
 

@@ -56,18 +56,25 @@ public final class AdminToken {
      * @throws IllegalArgumentException when the file holds no valid token (the message names the file)
      */
     public static AdminToken fromFile(Path file) throws IOException {
-        String text;
+        String first;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            first = firstLine(file);
         } catch (IOException e) {
             throw new IOException("admin token file " + file + " cannot be read: " + e.getMessage(), e);
         }
-        String first = text.strip().lines().findFirst().orElse("").strip();
         try {
             return of(first);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("admin token file " + file + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * What a token file holds: its first line, surrounding whitespace removed (empty for an empty file), unchecked.
+     * The node's launcher and the {@code grapevine} command read token files alike through it.
+     */
+    public static String firstLine(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8).strip().lines().findFirst().orElse("").strip();
     }
 
     /** True when {@code candidate} is this token (constant time in the candidate's content and length). */

@@ -32,8 +32,6 @@ import java.util.logging.Logger;
  */
 final class Monitor implements AutoCloseable {
 
-    private static final String JUL_FACTORY = "org.slf4j.jul.JDK14LoggerFactory";
-
     private final GossipNode node;
     private final AdminJson json;
     private final int queue;
@@ -104,7 +102,7 @@ final class Monitor implements AutoCloseable {
         }
         ResponseStream stream = opener.get();
         Tap tap = new Tap(stream, level.jul());
-        boolean jul = LoggerFactory.getILoggerFactory().getClass().getName().equals(JUL_FACTORY);
+        boolean jul = dev.grapevine.roles.ProcessLog.julBacked();
         tap.offer(json.string(g -> {
             g.writeStartObject();
             g.writeStringField("type", "start");
@@ -161,7 +159,7 @@ final class Monitor implements AutoCloseable {
         String detail;
         if (e instanceof ClusterEvent.MemberEvent m) {
             Member who = m.member();
-            kind = Roles.eventName(e);
+            kind = EventNames.of(e);
             detail = who.name() + " " + AdminJson.host(who.address()) + ":" + who.address().getPort();
         } else if (e instanceof ClusterEvent.UserEvent u) {
             kind = "user";
@@ -228,8 +226,8 @@ final class Monitor implements AutoCloseable {
     }
 
     /** Event names as Serf's handlers see them. */
-    private static final class Roles {
-        static String eventName(ClusterEvent e) {
+    private static final class EventNames {
+        static String of(ClusterEvent e) {
             if (e instanceof ClusterEvent.MemberJoined) {
                 return "member-join";
             } else if (e instanceof ClusterEvent.MemberLeft) {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -183,8 +182,7 @@ public final class Grapevine {
         }
         if (file != null) {
             try {
-                token = Files.readString(Path.of(file), StandardCharsets.UTF_8).strip().lines().findFirst().orElse("")
-                        .strip();
+                token = dev.grapevine.roles.admin.AdminToken.firstLine(Path.of(file));
             } catch (IOException e) {
                 throw new CliException(1, "Error: the token file " + file + " cannot be read: " + e.getMessage());
             }
@@ -279,8 +277,7 @@ public final class Grapevine {
     }
 
     private static String hostPort(Map<String, Object> m) {
-        String a = (String) m.get("address");
-        return (a.indexOf(':') >= 0 ? "[" + a + "]" : a) + ":" + m.get("port");
+        return new dev.grapevine.HostPort((String) m.get("address"), ((Number) m.get("port")).intValue()).toString();
     }
 
     private static Pattern anchored(String what, String regex) {
